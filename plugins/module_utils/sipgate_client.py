@@ -1,0 +1,199 @@
+# -*- coding: utf-8 -*-
+# Copyright: sipgateio.sms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The only code that speaks HTTP to sipgate.
+
+Retries are left to urllib3's ``Retry`` and limited to what is safe: sipgate has
+no idempotency key, so a request is repeated only when it surely did not take
+effect (connection refused, 429, 502, 503, 504). A dropped connection or a
+timeout after the request went out is reported as "delivery unknown".
+"""
+
+from __future__ import annotations
+
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Iterable, Optional
+
+from .sipgate_credentials import Credentials
+from .sipgate_errors import (DELIVERED, DELIVERY_UNKNOWN, NOT_DELIVERED, RETRYABLE_STATUSES,
+                             SipgateError)
+from .sms_request import SmsRequest
+
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.exceptions import NewConnectionError
+    from urllib3.util.retry import Retry
+except ImportError:
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR: Optional[str] = traceback.format_exc()
+    Retry = object  # type: ignore[misc,assignment]
+else:
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+
+DEFAULT_API_URL = "https://api.sipgate.com/v2"
+USER_AGENT = "sipgateio.sms/0.1.0"
+MAX_CONCURRENT_SENDS = 8
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try: attempts after the first, the backoff factor, and a cap on Retry-After."""
+
+    retries: int = 3
+    backoff_factor: float = 0.5
+    max_retry_after: float = 30.0
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What happened to one SMS: delivered, not delivered, or unknown (with the error)."""
+
+    request: SmsRequest
+    delivery: str
+    error: Optional[SipgateError] = None
+
+
+class _CappedRetry(Retry):  # type: ignore[misc,valid-type]
+    """urllib3's Retry with an upper bound on how long a Retry-After may make us wait."""
+
+    retry_after_cap: float = 30.0
+
+    def new(self, **kw: Any) -> Any:
+        retry = super().new(**kw)
+        retry.retry_after_cap = self.retry_after_cap
+        return retry
+
+    def get_retry_after(self, response: Any) -> Optional[float]:
+        seconds = super().get_retry_after(response)
+        return None if seconds is None else min(seconds, self.retry_after_cap)
+
+
+def _safe_retry(policy: RetryPolicy) -> Any:
+    retry = _CappedRetry(
+        total=policy.retries, connect=policy.retries, status=policy.retries,
+        read=0, other=0, redirect=0,  # after the request went out a repeat could double-send
+        allowed_methods=None, status_forcelist=RETRYABLE_STATUSES,
+        backoff_factor=policy.backoff_factor, respect_retry_after_header=True,
+        raise_on_status=False, raise_on_redirect=False,
+    )
+    retry.retry_after_cap = policy.max_retry_after
+    return retry
+
+
+def _failed_to_connect(error: Exception) -> bool:
+    """True when the connection was never made, so the request surely did not reach sipgate."""
+    if isinstance(error, (requests.exceptions.ConnectTimeout, requests.exceptions.ProxyError)):
+        return True
+    reason = error.args[0] if error.args else None
+    return isinstance(getattr(reason, "reason", reason), NewConnectionError)
+
+
+def _transport_error(error: Exception, what: str) -> SipgateError:
+    if isinstance(error, requests.exceptions.SSLError):
+        return SipgateError("{0} failed: TLS verification failed ({1}); fix the certificate trust, "
+                            "or set validate_certs to false for a test endpoint".format(what, type(error).__name__))
+    if _failed_to_connect(error):
+        return SipgateError("{0} failed: could not connect to the API ({1}); nothing was sent".format(what, type(error).__name__),
+                            delivery=NOT_DELIVERED, temporary=True)
+    kind = "timed out waiting for the answer" if isinstance(error, requests.exceptions.Timeout) else "lost the connection"
+    return SipgateError("{0} {1} after the request was sent: delivery unknown, the SMS may or may not have gone out".format(what, kind),
+                        delivery=DELIVERY_UNKNOWN, temporary=True)
+
+
+class SipgateClient:
+    """A connection pool to the sipgate API with one set of credentials."""
+
+    def __init__(self, credentials: Credentials, api_url: str = DEFAULT_API_URL, timeout: float = 10.0,
+                 validate_certs: bool = True, retry_policy: RetryPolicy = RetryPolicy(),
+                 pool_size: int = MAX_CONCURRENT_SENDS) -> None:
+        if not HAS_REQUESTS:
+            raise SipgateError("the Python library 'requests' is required to talk to sipgate; install python3-requests")
+        self.api_url = api_url.rstrip("/")
+        self.timeout = (min(timeout, 10.0), timeout)
+        self.pool_size = pool_size
+        self._session = requests.Session()
+        self._session.verify = validate_certs
+        self._session.headers.update({"Authorization": credentials.authorization_header(),
+                                      "User-Agent": USER_AGENT, "Accept": "application/json"})
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=_safe_retry(retry_policy))
+        self._session.mount("https://", adapter)
+        self._session.mount("http://", adapter)
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> SipgateClient:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        what = "{0} {1}".format(method, path)
+        try:
+            response = self._session.request(method, self.api_url + path, timeout=self.timeout, **kwargs)
+        except requests.exceptions.RequestException as error:
+            raise _transport_error(error, what) from None
+        if not 200 <= response.status_code < 300:
+            raise SipgateError.from_status(response.status_code, what, response.text.strip())
+        return response
+
+    def _get_json(self, path: str, params: Optional[dict] = None) -> Any:
+        response = self._call("GET", path, params=params)
+        try:
+            return response.json()
+        except ValueError:
+            raise SipgateError("GET {0} answered with something that is not JSON: check api_url".format(path)) from None
+
+    def send(self, sms: SmsRequest) -> None:
+        """POST one SMS. Any 2xx is success; sipgate answers 204 with no body."""
+        self._call("POST", "/sessions/sms", json=sms.payload())
+
+    def send_one(self, sms: SmsRequest) -> SendResult:
+        try:
+            self.send(sms)
+        except SipgateError as error:
+            return SendResult(sms, error.delivery, error)
+        return SendResult(sms, DELIVERED)
+
+    def send_all(self, messages: Iterable[SmsRequest]) -> list[SendResult]:
+        """Send concurrently over the pool, at most ``pool_size`` at a time; results in input order."""
+        batch = list(messages)
+        if len(batch) <= 1:
+            return [self.send_one(sms) for sms in batch]
+        with ThreadPoolExecutor(max_workers=min(self.pool_size, len(batch))) as pool:
+            return list(pool.map(self.send_one, batch))
+
+    def user_id(self) -> str:
+        return str(self._get_json("/authorization/userinfo")["sub"])
+
+    def sms_extensions(self, user_id: Optional[str] = None) -> list[dict]:
+        return list(self._get_json("/{0}/sms".format(user_id or self.user_id())).get("items", []))
+
+    def caller_ids(self, sms_id: str, user_id: Optional[str] = None) -> list[dict]:
+        return list(self._get_json("/{0}/sms/{1}/callerids".format(user_id or self.user_id(), sms_id)).get("items", []))
+
+    def first_sms_id(self) -> str:
+        extensions = self.sms_extensions()
+        if not extensions:
+            raise SipgateError("the account has no SMS extension: book the SMS feature, or give sms_id")
+        return str(extensions[0]["id"])
+
+    def balance(self) -> dict:
+        """The balance as a decimal amount in the account's currency (the API counts in 1/10000)."""
+        answer = self._get_json("/balance")
+        return {"amount": Decimal(int(answer["amount"])) / Decimal(10000), "currency": answer.get("currency", "EUR")}
+
+    def history(self, since: str, until: Optional[str] = None, phonenumber: Optional[str] = None, limit: int = 100) -> list[dict]:
+        """Outgoing SMS listed in the account's history between two ISO-8601 moments."""
+        params: dict[str, Any] = {"types": "SMS", "directions": "OUTGOING", "from": since, "limit": limit}
+        if until:
+            params["to"] = until
+        if phonenumber:
+            params["phonenumber"] = phonenumber
+        return list(self._get_json("/history", params=params).get("items", []))

@@ -1,0 +1,56 @@
+# -*- coding: utf-8 -*-
+# Copyright: sipgateio.sms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The three ways to authenticate to sipgate, checked for completeness before any request."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .sipgate_errors import SmsValidationError
+
+TOKEN = "personal access token"
+LEGACY = "username and password"
+BEARER = "OAuth access token"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """One way of authenticating. The secret is kept out of repr() so it never lands in a log."""
+
+    kind: str
+    identity: str
+    secret: str = field(repr=False)
+
+    def authorization_header(self) -> str:
+        if self.kind == BEARER:
+            return "Bearer " + self.secret
+        pair = "{0}:{1}".format(self.identity, self.secret).encode("utf-8")
+        return "Basic " + base64.b64encode(pair).decode("ascii")
+
+
+def _pair(kind: str, id_field: str, identity: Optional[str], secret_field: str, secret: Optional[str]) -> Credentials:
+    if not identity:
+        raise SmsValidationError(id_field, "missing while {0} is set".format(secret_field), "give both {0} and {1}".format(id_field, secret_field))
+    if not secret:
+        raise SmsValidationError(secret_field, "missing while {0} is set".format(id_field), "give both {0} and {1}".format(id_field, secret_field))
+    return Credentials(kind, identity, secret)
+
+
+def choose_credentials(token_id: Optional[str] = None, token: Optional[str] = None, username: Optional[str] = None,
+                       password: Optional[str] = None, access_token: Optional[str] = None) -> Credentials:
+    """Exactly one complete way of authenticating, or an error naming the fields to fix."""
+    given = [name for name, present in ((TOKEN, token_id or token), (LEGACY, username or password), (BEARER, access_token)) if present]
+    if not given:
+        raise SmsValidationError("token_id", "no credentials given",
+                                 "set token_id and token (or SIPGATE_TOKEN_ID and SIPGATE_TOKEN), username and password, or access_token")
+    if len(given) > 1:
+        raise SmsValidationError("credentials", "more than one kind given ({0})".format(", ".join(given)),
+                                 "use only one of token_id/token, username/password or access_token")
+    if given[0] == TOKEN:
+        return _pair(TOKEN, "token_id", token_id, "token", token)
+    if given[0] == LEGACY:
+        return _pair(LEGACY, "username", username, "password", password)
+    return Credentials(BEARER, "bearer", str(access_token))

@@ -1,0 +1,138 @@
+# -*- coding: utf-8 -*-
+# Copyright: sipgateio.sms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One SMS as sipgate takes it, validated completely before anything is sent."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Iterable, Optional
+
+from .sipgate_errors import SmsValidationError
+from .sms_encoding import SmsSize, measure
+
+MAX_SCHEDULE_SECONDS = 30 * 24 * 3600
+DEFAULT_COUNTRY_CODE = "49"
+
+_SMS_ID = re.compile(r"^s\d+$")
+_SEPARATORS = re.compile(r"[\s\-./()]")
+_RELATIVE_DELAY = re.compile(r"^\+?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+_UNIX_SECONDS = re.compile(r"^\d{9,11}$")
+
+
+@dataclass(frozen=True)
+class SmsRequest:
+    """A single SMS to one recipient: the body of one POST /sessions/sms."""
+
+    sms_id: str
+    recipient: str
+    message: str
+    send_at: Optional[int] = None
+    size: SmsSize = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "size", measure(self.message))
+
+    def payload(self) -> dict:
+        body: dict[str, Any] = {"smsId": self.sms_id, "recipient": self.recipient, "message": self.message}
+        if self.send_at is not None:
+            body["sendAt"] = self.send_at
+        return body
+
+
+def validate_sms_id(sms_id: Any) -> str:
+    value = str(sms_id or "").strip()
+    if not _SMS_ID.match(value):
+        raise SmsValidationError("sms_id", "{0!r} is not an SMS extension id".format(value),
+                                 "use 's' followed by digits, like s0 (see sipgate_sms_info for yours)")
+    return value
+
+
+def normalise_recipient(raw: Any, field_name: str = "recipients", country_code: str = DEFAULT_COUNTRY_CODE) -> str:
+    """A phone number in E.164 (+4915799912345); separators, a leading 00 and national 0 accepted."""
+    text = str(raw if raw is not None else "").strip()
+    digits = _SEPARATORS.sub("", text)
+    if digits.startswith("+"):
+        digits = digits[1:]
+    elif digits.startswith("00"):
+        digits = digits[2:]
+    elif digits.startswith("0"):
+        digits = country_code + digits[1:]
+    if not digits.isdigit() or not 8 <= len(digits) <= 15 or digits.startswith("0"):
+        raise SmsValidationError(field_name, "{0!r} is not a phone number".format(text),
+                                 "use international format like +4915799912345")
+    return "+" + digits
+
+
+def validate_message(message: Any, field_name: str = "message") -> str:
+    if not isinstance(message, str) or not message.strip():
+        raise SmsValidationError(field_name, "the message is blank", "give the text to send")
+    return message
+
+
+def _parse_iso(text: str) -> Optional[int]:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        raise SmsValidationError("send_at", "{0!r} has no time zone".format(text),
+                                 "add a UTC offset such as +01:00 or Z")
+    return int(moment.timestamp())
+
+
+def _parse_relative(text: str, now: float) -> Optional[int]:
+    match = _RELATIVE_DELAY.match(text)
+    if not match or not any(match.groups()):
+        return None
+    days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    return int(now) + ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+
+
+def parse_send_at(raw: Any, now: Optional[float] = None) -> Optional[int]:
+    """Unix seconds for a schedule given as Unix seconds, ISO-8601 or a relative delay (10m, 2h, 1d2h)."""
+    if raw is None or raw == "":
+        return None
+    now = time.time() if now is None else now
+    text = str(raw).strip()
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) or _UNIX_SECONDS.match(text):
+        moment: Optional[int] = int(float(text))
+    else:
+        moment = _parse_relative(text, now)
+        if moment is None:
+            moment = _parse_iso(text)
+    if moment is None:
+        raise SmsValidationError("send_at", "{0!r} is not a time".format(text),
+                                 "use Unix seconds, ISO-8601 like 2030-01-31T08:00:00+01:00, or a delay like 10m, 2h, 1d")
+    if moment <= now:
+        raise SmsValidationError("send_at", "{0!r} lies in the past".format(text), "give a time in the future, or omit send_at to send now")
+    if moment > now + MAX_SCHEDULE_SECONDS:
+        raise SmsValidationError("send_at", "{0!r} is more than 30 days ahead".format(text), "sipgate schedules at most 30 days in advance")
+    return moment
+
+
+def build_requests(sms_id: Any, recipients: Iterable[Any], message: Any, send_at: Any = None,
+                   now: Optional[float] = None, country_code: str = DEFAULT_COUNTRY_CODE) -> list[SmsRequest]:
+    """Validate everything first, so a bad field never leaves some SMS sent and others not."""
+    checked_id = validate_sms_id(sms_id)
+    checked_message = validate_message(message)
+    moment = parse_send_at(send_at, now)
+    numbers = []
+    for index, raw in enumerate(recipients or []):
+        number = normalise_recipient(raw, "recipients[{0}]".format(index), country_code)
+        if number not in numbers:
+            numbers.append(number)
+    if not numbers:
+        raise SmsValidationError("recipients", "no recipient given", "list at least one phone number")
+    return [SmsRequest(checked_id, number, checked_message, moment) for number in numbers]
+
+
+def delivery_key(request: SmsRequest, message_key: Optional[str] = None, schedule_key: Optional[str] = None) -> str:
+    """What identifies a send for idempotency: extension, recipient, message (or its key) and schedule."""
+    schedule = schedule_key if schedule_key is not None else str(request.send_at or "")
+    parts = [request.sms_id, request.recipient, message_key if message_key is not None else request.message, schedule]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
