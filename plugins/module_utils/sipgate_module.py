@@ -1,0 +1,64 @@
+# -*- coding: utf-8 -*-
+# Copyright: sipgateio.sms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The Ansible side of the helper: shared argument spec and turning options into a client.
+
+Only modules import this; the notifier uses the Ansible-free files beside it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from .sipgate_client import DEFAULT_API_URL, HAS_REQUESTS, REQUESTS_IMPORT_ERROR, RetryPolicy, SipgateClient
+from .sipgate_credentials import choose_credentials
+from .sipgate_errors import SipgateError, SmsValidationError
+from .locked_json import StateFileError
+
+
+def connection_argument_spec() -> dict:
+    """Options documented in the sipgateio.sms.sipgate doc fragment."""
+    return {
+        "token_id": {"type": "str", "fallback": (env_fallback, ["SIPGATE_TOKEN_ID"])},
+        "token": {"type": "str", "no_log": True, "fallback": (env_fallback, ["SIPGATE_TOKEN"])},
+        "username": {"type": "str"},
+        "password": {"type": "str", "no_log": True},
+        "access_token": {"type": "str", "no_log": True, "fallback": (env_fallback, ["SIPGATE_ACCESS_TOKEN"])},
+        "api_url": {"type": "str", "default": DEFAULT_API_URL, "fallback": (env_fallback, ["SIPGATE_API_URL"])},
+        "validate_certs": {"type": "bool", "default": True},
+        "timeout": {"type": "float", "default": 10.0},
+        "retries": {"type": "int", "default": 3},
+    }
+
+
+def require_requests(module: AnsibleModule) -> None:
+    if not HAS_REQUESTS:
+        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+
+
+def client_from_params(params: dict) -> SipgateClient:
+    """A client for the module's options; raises SmsValidationError for incomplete credentials."""
+    credentials = choose_credentials(params.get("token_id"), params.get("token"), params.get("username"),
+                                     params.get("password"), params.get("access_token"))
+    if params["timeout"] <= 0:
+        raise SmsValidationError("timeout", "must be more than 0 seconds", "give a positive number like 10")
+    if params["retries"] < 0:
+        raise SmsValidationError("retries", "must not be negative", "give 0 to never repeat a request")
+    return SipgateClient(credentials, api_url=params["api_url"], timeout=params["timeout"],
+                         validate_certs=params["validate_certs"], retry_policy=RetryPolicy(retries=params["retries"]))
+
+
+def fail_with(module: AnsibleModule, error: Exception, **result: Any) -> None:
+    """Report a helper error as a failed task, with the HTTP status where there is one."""
+    if isinstance(error, SipgateError):
+        module.fail_json(msg=error.message, status=error.status, delivery=error.delivery, **result)
+    if isinstance(error, SmsValidationError):
+        module.fail_json(msg=str(error), field=error.field, **result)
+    if isinstance(error, StateFileError):
+        module.fail_json(msg=str(error), **result)
+    raise error
+
+
+HELPER_ERRORS = (SipgateError, SmsValidationError, StateFileError)
