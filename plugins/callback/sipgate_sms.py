@@ -26,7 +26,7 @@ requirements:
   - requests >= 2.28 on the controller.
   - Enabled in C(callbacks_enabled) in C(ansible.cfg), or in E(ANSIBLE_CALLBACKS_ENABLED).
 author:
-  - sipgateio.sms maintainers
+  - sipgateio.sms maintainers (@sipgateio)
 seealso:
   - module: sipgateio.sms.sipgate_sms
   - module: sipgateio.sms.sipgate_sms_info

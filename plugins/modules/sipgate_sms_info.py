@@ -27,6 +27,10 @@ attributes:
   diff_mode:
     support: N/A
     details: The module never changes anything.
+  platform:
+    support: full
+    platforms: posix
+    details: Runs wherever Python and C(requests) are installed; usually the controller, with C(delegate_to=localhost).
 options:
   sms_id:
     description:
@@ -35,7 +39,7 @@ options:
       - If not set, the environment variable E(SIPGATE_SMS_ID) is used; without either, every listed extension is looked up.
     type: str
 author:
-  - sipgateio.sms maintainers
+  - sipgateio.sms maintainers (@sipgateio)
 seealso:
   - module: sipgateio.sms.sipgate_sms
 """

@@ -91,7 +91,7 @@ def stats_for(**hosts: dict) -> AggregateStats:
     stats = AggregateStats()
     for host, counts in hosts.items():
         for what, number in counts.items():
-            for _ in range(number):
+            for _count in range(number):
                 stats.increment("dark" if what == "unreachable" else what, host)
     return stats
 
