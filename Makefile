@@ -56,13 +56,21 @@ sanity-latest: venv
 	tests/sanity/run_sanity.sh $(VENV_LATEST) 3.12
 
 # roles/ and playbooks/ may not exist yet in a young checkout; lint whichever do.
+# ansible-lint calls ansible-playbook & co. by name: they must come from the same venv.
+# It runs offline (see .ansible-lint), so it does not install this collection for itself;
+# a link under build/ lets playbooks resolve sipgateio.sms.* to this checkout.
+LINT_COLLECTIONS := build/lint-collections
 lint: venv
+	mkdir -p $(LINT_COLLECTIONS)/ansible_collections/sipgateio
+	ln -sfn $(CURDIR) $(LINT_COLLECTIONS)/ansible_collections/sipgateio/sms
 	dirs=(); for dir in $(LINT_DIRS); do [ -d "$$dir" ] && dirs+=("$$dir"); done; \
 	if [ $${#dirs[@]} -eq 0 ]; then echo "lint: none of $(LINT_DIRS) exists yet, nothing to lint"; \
-	else $(VENV)/bin/ansible-lint "$${dirs[@]}"; fi
+	else PATH="$(CURDIR)/$(VENV)/bin:$$PATH" ANSIBLE_COLLECTIONS_PATH="$(CURDIR)/$(LINT_COLLECTIONS)" \
+		$(VENV)/bin/ansible-lint "$${dirs[@]}"; fi
 
 changelog: venv
 	$(VENV)/bin/antsibull-changelog lint
+	$(VENV)/bin/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
 
 # pytest exits 5 when it collects no test at all; like every non-zero status, that fails.
 pytest: venv
