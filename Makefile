@@ -7,6 +7,7 @@
 #   make sanity | lint | changelog | pytest | unit | demo | bench
 #   make clean    test output and caches;  make clean-venv  also the virtualenvs
 #
+# Long steps print their duration (bash `time`).
 # Every step sets itself up and is cheap when already done, so `make test` works on a fresh
 # Debian machine and stays quick on a prepared one. Use `make -k test` to see every failing step.
 
@@ -50,10 +51,10 @@ $(VENV_LATEST)/$(STAMP): requirements-sanity-latest.txt
 sanity: sanity-stable sanity-latest
 
 sanity-stable: venv
-	tests/sanity/run_sanity.sh $(VENV) 3.11
+	time tests/sanity/run_sanity.sh $(VENV) 3.11
 
 sanity-latest: venv
-	tests/sanity/run_sanity.sh $(VENV_LATEST) 3.12
+	time tests/sanity/run_sanity.sh $(VENV_LATEST) 3.12
 
 # roles/ and playbooks/ may not exist yet in a young checkout; lint whichever do.
 # ansible-lint calls ansible-playbook & co. by name: they must come from the same venv.
@@ -65,7 +66,7 @@ lint: venv
 	ln -sfn $(CURDIR) $(LINT_COLLECTIONS)/ansible_collections/sipgateio/sms
 	dirs=(); for dir in $(LINT_DIRS); do [ -d "$$dir" ] && dirs+=("$$dir"); done; \
 	if [ $${#dirs[@]} -eq 0 ]; then echo "lint: none of $(LINT_DIRS) exists yet, nothing to lint"; \
-	else PATH="$(CURDIR)/$(VENV)/bin:$$PATH" ANSIBLE_COLLECTIONS_PATH="$(CURDIR)/$(LINT_COLLECTIONS)" \
+	else time PATH="$(CURDIR)/$(VENV)/bin:$$PATH" ANSIBLE_COLLECTIONS_PATH="$(CURDIR)/$(LINT_COLLECTIONS)" \
 		$(VENV)/bin/ansible-lint "$${dirs[@]}"; fi
 
 changelog: venv
@@ -74,13 +75,13 @@ changelog: venv
 
 # pytest exits 5 when it collects no test at all; like every non-zero status, that fails.
 pytest: venv
-	$(VENV)/bin/pytest
+	time $(VENV)/bin/pytest
 
 unit: venv
 	$(VENV)/bin/pytest tests/unit
 
 demo: venv
-	tests/demo/run_demo.sh
+	bash tests/demo/run_demo.sh
 
 bench: venv
 	$(VENV)/bin/python tests/bench/run_bench.py
