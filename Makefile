@@ -59,15 +59,15 @@ sanity-latest: venv
 # roles/ and playbooks/ may not exist yet in a young checkout; lint whichever do.
 # ansible-lint calls ansible-playbook & co. by name: they must come from the same venv.
 # It runs offline (see .ansible-lint), so it does not install this collection for itself;
-# a link under build/ lets playbooks resolve sipgateio.sms.* to this checkout.
-LINT_COLLECTIONS := build/lint-collections
+# a link in a temporary directory lets playbooks resolve sipgateio.sms.* to this checkout
+# (inside the tree, a link to the tree would loop for anything that walks it).
 lint: venv
-	mkdir -p $(LINT_COLLECTIONS)/ansible_collections/sipgateio
-	ln -sfn $(CURDIR) $(LINT_COLLECTIONS)/ansible_collections/sipgateio/sms
 	dirs=(); for dir in $(LINT_DIRS); do [ -d "$$dir" ] && dirs+=("$$dir"); done; \
-	if [ $${#dirs[@]} -eq 0 ]; then echo "lint: none of $(LINT_DIRS) exists yet, nothing to lint"; \
-	else time PATH="$(CURDIR)/$(VENV)/bin:$$PATH" ANSIBLE_COLLECTIONS_PATH="$(CURDIR)/$(LINT_COLLECTIONS)" \
-		$(VENV)/bin/ansible-lint "$${dirs[@]}"; fi
+	if [ $${#dirs[@]} -eq 0 ]; then echo "lint: none of $(LINT_DIRS) exists yet, nothing to lint"; exit 0; fi; \
+	links=$$(mktemp -d); trap 'rm -rf "$$links"' EXIT; \
+	mkdir -p "$$links/ansible_collections/sipgateio"; \
+	ln -s "$(CURDIR)" "$$links/ansible_collections/sipgateio/sms"; \
+	time PATH="$(CURDIR)/$(VENV)/bin:$$PATH" ANSIBLE_COLLECTIONS_PATH="$$links" $(VENV)/bin/ansible-lint "$${dirs[@]}"
 
 changelog: venv
 	$(VENV)/bin/antsibull-changelog lint
