@@ -87,4 +87,3 @@ def fit(text: str, max_segments: int = 1, transliterate: bool = True) -> str:
     if sum(unit_cost(ch, encoding) for ch in text) <= room:
         return text
     return cut(text, room, encoding)
-

@@ -36,7 +36,7 @@ mkdir -p "$work/collections/ansible_collections/sipgateio"
 ln -s "$repo" "$work/collections/ansible_collections/sipgateio/sms"
 export ANSIBLE_COLLECTIONS_PATH="$work/collections" ANSIBLE_HOME="$work/ansible" XDG_STATE_HOME="$work/state"
 export ANSIBLE_PYTHON_INTERPRETER="$python" ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0
-playbook=("$venv_bin/ansible-playbook" -i localhost, "$repo/tests/demo/demo.yml")
+playbook=("$venv_bin/ansible-playbook" -i "localhost," "$repo/tests/demo/demo.yml")
 
 step "1/3 The module in check mode with diff: shows what would go out, sends nothing"
 "${playbook[@]}" --check --diff
