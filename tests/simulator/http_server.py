@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Optional
 from urllib.parse import parse_qs, urlsplit
 
+from .accounts import authenticate
 from .api import ApiRequest, ApiResponse, dispatch, error
 from .faults import DROP_AFTER, DROP_BEFORE, Fault, api_path
 from .state import SimulatorState
@@ -27,6 +28,8 @@ class SimulatorServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    # Benchmarks open many connections at once; the default backlog of 5 would refuse some.
+    request_queue_size = 128
 
     def __init__(self, address: tuple, state: SimulatorState) -> None:
         self.state = state
@@ -150,6 +153,8 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         if fault is None or fault.status is None:
             return dispatch(self.server.state, request)
         response = error(fault.status, "injected fault")
+        # Recorded like any other request, so a test can see who tried.
+        response.credential = authenticate(self.headers.get("Authorization"))
         if fault.retry_after is not None:
             response.headers["Retry-After"] = "{0:g}".format(fault.retry_after)
         return response

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Optional
@@ -326,7 +327,8 @@ def test_status_fault_answers_count_times_without_effect(sipgate_sim):
     statuses = [post_sms(sipgate_sim, sms_body()).status_code for _attempt in range(3)]
     assert statuses == [503, 503, 204]
     assert len(sipgate_sim.sent_sms()) == 1
-    assert [entry["fault"] for entry in sipgate_sim.requests()] == ["status-503", "status-503", None]
+    assert [(entry["fault"], entry["status"], entry["auth_id"]) for entry in sipgate_sim.requests()] == [
+        ("status-503", 503, TOKEN_ID), ("status-503", 503, TOKEN_ID), (None, 204, TOKEN_ID)]
 
 
 def test_429_carries_retry_after(sipgate_sim):
@@ -452,3 +454,12 @@ def test_standalone_server_writes_its_url_and_stops_on_sigterm(tmp_path):
         "german-letters-are-gsm", "tab-is-ucs2", "typographic-quote-is-ucs2"])
 def test_segments_are_counted_like_the_network(message, expected):
     assert segments(message) == expected
+
+
+def test_concurrent_sends_are_all_recorded_and_billed_exactly(sipgate_sim):
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = list(pool.map(lambda number: post_sms(sipgate_sim, sms_body(message="m{0}".format(number))).status_code, range(40)))
+    assert statuses == [204] * 40
+    assert sorted(sms["message"] for sms in sipgate_sim.sent_sms()) == sorted("m{0}".format(number) for number in range(40))
+    assert sipgate_sim.balance() == DEFAULT_BALANCE - 40 * PRICE_PER_SEGMENT
+    assert len({sms["id"] for sms in sipgate_sim.sent_sms()}) == 40
