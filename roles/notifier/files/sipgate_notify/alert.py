@@ -1,0 +1,157 @@
+# -*- coding: utf-8 -*-
+# Copyright: sipgateio.sms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One alert as the monitoring engines hand it over: Nagios/Naemon and Checkmk environments, Icinga 2 options."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Optional
+
+NAGIOS = "nagios"
+ICINGA2 = "icinga2"
+CHECKMK = "checkmk"
+
+PROBLEM = "problem"
+RECOVERY = "recovery"
+INFORMATION = "information"
+
+# Types that carry a person's note worth texting (who acknowledged, why the downtime).
+ANNOTATED_TYPES = frozenset({"ACKNOWLEDGEMENT", "CUSTOM", "DOWNTIMESTART", "DOWNTIMEEND", "DOWNTIMECANCELLED", "DOWNTIMEREMOVED"})
+
+_RECIPIENT_SEPARATORS = re.compile(r"[,;]")
+_LOOKS_LIKE_PHONE = re.compile(r"^\+?[\d\s\-./()]{6,}$")
+_CHECKMK_PARAMETER = re.compile(r"^NOTIFY_PARAMETER_(\d+)$")
+
+
+class AlertError(ValueError):
+    """The engine's input does not describe an alert; the message says what is missing."""
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A host alert (``service`` empty) or a service alert, with who should get it."""
+
+    notification_type: str
+    host: str
+    state: str
+    output: str = ""
+    service: str = ""
+    host_display: str = ""
+    service_display: str = ""
+    long_output: str = ""
+    author: str = ""
+    comment: str = ""
+    date: str = ""
+    recipients: tuple = ()
+    source: str = ""
+
+    @property
+    def is_service(self) -> bool:
+        return bool(self.service)
+
+    @property
+    def subject(self) -> str:
+        """``web01/HTTP`` for a service, ``web01`` for a host: what the alert is about."""
+        return "{0}/{1}".format(self.host, self.service) if self.service else self.host
+
+    @property
+    def category(self) -> str:
+        if self.notification_type == "PROBLEM":
+            return PROBLEM
+        if self.notification_type == "RECOVERY":
+            return RECOVERY
+        return INFORMATION
+
+    @property
+    def annotated(self) -> bool:
+        return self.notification_type in ANNOTATED_TYPES or bool(self.notification_type.startswith("ALERTHANDLER") and self.comment)
+
+    def summary(self) -> dict:
+        """What the journal records about the alert (no output: it may be long, and it is in the SMS text)."""
+        return {"type": self.notification_type, "host": self.host, "service": self.service, "state": self.state, "source": self.source}
+
+
+def split_recipients(*values: Optional[str]) -> tuple:
+    """Pager fields may hold several numbers separated by commas or semicolons; order kept, repeats dropped."""
+    found: list = []
+    for value in values:
+        for part in _RECIPIENT_SEPARATORS.split(value or ""):
+            part = part.strip()
+            if part and part not in found:
+                found.append(part)
+    return tuple(found)
+
+
+def _build(source: str, fields: Mapping[str, Optional[str]], recipients: Iterable[str]) -> Alert:
+    clean = {name: (value or "").strip() for name, value in fields.items()}
+    if not clean["notification_type"]:
+        raise AlertError("{0} input without a notification type".format(source))
+    if not clean["host"]:
+        raise AlertError("{0} input without a host name".format(source))
+    clean["notification_type"] = clean["notification_type"].upper()
+    clean["state"] = clean["state"].upper()
+    return Alert(recipients=tuple(recipients), source=source, **clean)
+
+
+def from_nagios_environment(env: Mapping[str, str]) -> Alert:
+    """Nagios 4 / Naemon environment macros (``enable_environment_macros=1``)."""
+    service = env.get("NAGIOS_SERVICEDESC", "")
+    prefix = "NAGIOS_SERVICE" if service else "NAGIOS_HOST"
+    return _build(NAGIOS, {
+        "notification_type": env.get("NAGIOS_NOTIFICATIONTYPE"), "host": env.get("NAGIOS_HOSTNAME"),
+        "service": service, "state": env.get(prefix + "STATE"), "output": env.get(prefix + "OUTPUT"),
+        "long_output": env.get("NAGIOS_LONG" + prefix[len("NAGIOS_"):] + "OUTPUT"),
+        "host_display": env.get("NAGIOS_HOSTDISPLAYNAME"), "service_display": env.get("NAGIOS_SERVICEDISPLAYNAME") if service else "",
+        "author": env.get("NAGIOS_NOTIFICATIONAUTHOR"), "comment": env.get("NAGIOS_NOTIFICATIONCOMMENT"),
+        "date": env.get("NAGIOS_LONGDATETIME"),
+    }, split_recipients(env.get("NAGIOS_CONTACTPAGER")))
+
+
+def _checkmk_parameter_recipients(env: Mapping[str, str]) -> list:
+    """NOTIFY_PARAMETER_1, _2, …: those that are phone numbers add recipients (in their order)."""
+    numbered = sorted((int(match.group(1)), value) for name, value in env.items() for match in [_CHECKMK_PARAMETER.match(name)] if match)
+    return [part for _, value in numbered for part in split_recipients(value) if _LOOKS_LIKE_PHONE.match(part)]
+
+
+def from_checkmk_environment(env: Mapping[str, str]) -> Alert:
+    """Checkmk's ``NOTIFY_*`` context of a notification script."""
+    what = env.get("NOTIFY_WHAT", "").strip().upper()
+    if what not in ("HOST", "SERVICE"):
+        raise AlertError("Checkmk input with NOTIFY_WHAT={0!r}; expected HOST or SERVICE".format(env.get("NOTIFY_WHAT", "")))
+    prefix = "NOTIFY_" + what
+    return _build(CHECKMK, {
+        "notification_type": env.get("NOTIFY_NOTIFICATIONTYPE"), "host": env.get("NOTIFY_HOSTNAME"),
+        "service": env.get("NOTIFY_SERVICEDESC", "") if what == "SERVICE" else "",
+        "state": env.get(prefix + "STATE"), "output": env.get(prefix + "OUTPUT"),
+        "long_output": env.get("NOTIFY_LONG" + what + "OUTPUT"),
+        "host_display": env.get("NOTIFY_HOSTALIAS"), "service_display": "",
+        "author": env.get("NOTIFY_NOTIFICATIONAUTHOR"), "comment": env.get("NOTIFY_NOTIFICATIONCOMMENT"),
+        "date": env.get("NOTIFY_LONGDATETIME") or env.get("NOTIFY_SHORTDATETIME"),
+    }, split_recipients(env.get("NOTIFY_CONTACTPAGER"), *_checkmk_parameter_recipients(env)))
+
+
+def from_icinga_options(options: Mapping[str, Optional[str]]) -> Alert:
+    """The values of the stock mail-*-notification.sh letters, keyed by letter (``t``, ``l``, ``e``, …)."""
+    return _build(ICINGA2, {
+        "notification_type": options.get("t"), "host": options.get("l"), "service": options.get("e"),
+        "state": options.get("s"), "output": options.get("o"), "long_output": "",
+        "host_display": options.get("n"), "service_display": options.get("u"),
+        "author": options.get("b"), "comment": options.get("c"), "date": options.get("d"),
+    }, split_recipients(options.get("r")))
+
+
+def from_environment(env: Mapping[str, str]) -> Optional[Alert]:
+    """The alert in the environment (Checkmk first: it may run below an engine that sets NAGIOS_*), or None."""
+    if env.get("NOTIFY_WHAT"):
+        return from_checkmk_environment(env)
+    if env.get("NAGIOS_NOTIFICATIONTYPE") or env.get("NAGIOS_HOSTNAME"):
+        return from_nagios_environment(env)
+    return None
+
+
+def with_recipients(alert: Alert, recipients: Iterable[str]) -> Alert:
+    fields = dict(alert.__dict__)
+    fields["recipients"] = tuple(recipients)
+    return Alert(**fields)

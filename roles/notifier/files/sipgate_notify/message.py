@@ -1,0 +1,143 @@
+# -*- coding: utf-8 -*-
+# Copyright: sipgateio.sms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The SMS text of an alert and of a digest, fitted to the segment budget.
+
+When a text is too long, the plugin output is cut, never the head: whoever reads the SMS must
+still see which host, which service and which state.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable, Mapping
+
+from sipgate_api.sms_encoding import measure  # pylint: disable=import-error
+from sipgate_api.sms_fitting import ELLIPSIS, fit, fold_whitespace, to_gsm7  # pylint: disable=import-error
+
+from .alert import Alert
+
+DEFAULT_TEMPLATE = "{type} {subject} {state}{note}: {output}"
+TEMPLATE_FIELDS = ("type", "subject", "host", "host_display", "service", "service_display", "state", "output",
+                   "long_output", "author", "comment", "note", "date", "source")
+
+
+class TemplateError(ValueError):
+    """The configured template cannot be used; the message names the field or the syntax problem."""
+
+
+def plain(text: str) -> str:
+    """One line of GSM-7: white space folded, typographic characters replaced."""
+    return to_gsm7(fold_whitespace(text))
+
+
+def fits(text: str, max_segments: int) -> bool:
+    return measure(text).segments <= max_segments
+
+
+def note_of(alert: Alert) -> str:
+    """`` (alice: on it)`` for acknowledgements, downtimes and custom notifications; empty otherwise."""
+    if not alert.annotated:
+        return ""
+    parts = [part for part in (alert.author, alert.comment) if part]
+    return " ({0})".format(": ".join(parts)) if parts else ""
+
+
+def template_fields(alert: Alert) -> dict:
+    return {
+        "type": alert.notification_type, "subject": alert.subject, "host": alert.host,
+        "host_display": alert.host_display or alert.host, "service": alert.service,
+        "service_display": alert.service_display or alert.service, "state": alert.state, "output": alert.output,
+        "long_output": alert.long_output, "author": alert.author, "comment": alert.comment, "note": note_of(alert),
+        "date": alert.date, "source": alert.source,
+    }
+
+
+class _Fields(dict):
+    def __missing__(self, key: str) -> str:
+        raise TemplateError("the template uses {{{0}}}, which is not a field; use any of {1}".format(
+            key, ", ".join("{" + name + "}" for name in TEMPLATE_FIELDS)))
+
+
+def _fill(template: str, fields: Mapping[str, str]) -> str:
+    try:
+        text = plain(template.format_map(_Fields(fields)))
+    except (ValueError, IndexError, AttributeError) as error:
+        if isinstance(error, TemplateError):
+            raise
+        raise TemplateError("the template {0!r} is not a str.format template: {1}".format(template, error)) from None
+    # An alert without output would end in a dangling colon.
+    return text.rstrip(" :") if not fields.get("output") else text
+
+
+def _longest_fitting_prefix(text: str, render: Callable[[str], str], max_segments: int) -> int:
+    low, high, best = 0, len(text), -1
+    while low <= high:
+        middle = (low + high) // 2
+        if fits(render(text[:middle] + ELLIPSIS), max_segments):
+            best, low = middle, middle + 1
+        else:
+            high = middle - 1
+    return best
+
+
+def _at_word_boundary(head: str) -> str:
+    boundary = head.rfind(" ")
+    # Like the helper: a word boundary unless it throws away more than a fifth of the room.
+    if boundary > 0 and boundary >= len(head) * 4 // 5:
+        head = head[:boundary]
+    return head.rstrip()
+
+
+def _shrink_until_it_fits(text: str, max_segments: int) -> str:
+    text = fit(text, max_segments)
+    while not fits(text, max_segments):
+        # An escape pair on a part boundary can cost one more part than the helper counted.
+        text = text[:-len(ELLIPSIS) - 1].rstrip() + ELLIPSIS
+    return text
+
+
+def render(template: str, alert: Alert, max_segments: int = 1) -> str:
+    """The alert's SMS text: at most ``max_segments`` GSM-7 segments, the output cut first."""
+    fields = template_fields(alert)
+    text = _fill(template, fields)
+    if fits(text, max_segments):
+        return text
+    output = plain(alert.output)
+
+    def with_output(cut_output: str) -> str:
+        return _fill(template, dict(fields, output=cut_output))
+
+    keep = _longest_fitting_prefix(output, with_output, max_segments)
+    if keep < 0:
+        # Even the head alone is too long (a very long host or service name): the helper cuts it.
+        return _shrink_until_it_fits(with_output(""), max_segments)
+    return with_output(_at_word_boundary(output[:keep]) + ELLIPSIS)
+
+
+def check_template(template: str) -> None:
+    """Refuse a template that cannot render (unknown field, broken braces) before any alert depends on it."""
+    render(template, Alert("PROBLEM", "web01", "CRITICAL", "check output", service="HTTP"), 1)
+
+
+def digest_item(subject: str, states: Iterable[str], notification_type: str) -> str:
+    """``web01/HTTP CRITICAL``, ``web01/HTTP CRITICAL->OK`` or ``db1 ACKNOWLEDGEMENT``."""
+    trail = [state for state in states if state]
+    label = "->".join(trail) if notification_type in ("PROBLEM", "RECOVERY") and trail else notification_type
+    return plain("{0} {1}".format(subject, label))
+
+
+def digest(total: int, items: list, max_segments: int = 1) -> str:
+    """``3 held: web01/HTTP CRITICAL, db1 DOWN, …``: named while they fit, the rest counted."""
+    head = "{0} held: ".format(total)
+    named: list = []
+    for index, item in enumerate(items):
+        rest = len(items) - index - 1
+        candidate = named + [item]
+        text = head + ", ".join(candidate) + (", +{0} more".format(rest) if rest else "")
+        if not fits(text, max_segments):
+            break
+        named = candidate
+    rest = len(items) - len(named)
+    if not named:
+        return _shrink_until_it_fits("{0} held, {1} hosts/services: see journal.jsonl".format(total, len(items)), max_segments)
+    return head + ", ".join(named) + (", +{0} more".format(rest) if rest else "")
