@@ -1,0 +1,132 @@
+# -*- coding: utf-8 -*-
+# Copyright: sipgateio.sms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Reading an alert from each engine's input: Nagios/Naemon environment, Icinga 2 options, Checkmk environment."""
+
+from __future__ import annotations
+
+import pytest
+
+from sipgate_notify import alert as alerts
+from sipgate_notify.cli import alert_from, parser
+
+NOTIFICATION_TYPES = ["PROBLEM", "RECOVERY", "ACKNOWLEDGEMENT", "FLAPPINGSTART", "FLAPPINGSTOP", "FLAPPINGEND", "FLAPPINGDISABLED",
+                      "DOWNTIMESTART", "DOWNTIMEEND", "DOWNTIMECANCELLED", "DOWNTIMEREMOVED", "CUSTOM"]
+
+
+def nagios_service(notification_type: str = "PROBLEM") -> dict:
+    return {"NAGIOS_NOTIFICATIONTYPE": notification_type, "NAGIOS_HOSTNAME": "web01", "NAGIOS_HOSTDISPLAYNAME": "Web 01",
+            "NAGIOS_HOSTSTATE": "UP", "NAGIOS_HOSTOUTPUT": "PING OK", "NAGIOS_SERVICEDESC": "HTTP", "NAGIOS_SERVICEDISPLAYNAME": "Web",
+            "NAGIOS_SERVICESTATE": "CRITICAL", "NAGIOS_SERVICEOUTPUT": "Connection refused | time=0",
+            "NAGIOS_LONGSERVICEOUTPUT": "line 2", "NAGIOS_CONTACTPAGER": "+4915799912345,+4915799912346",
+            "NAGIOS_NOTIFICATIONAUTHOR": "alice", "NAGIOS_NOTIFICATIONCOMMENT": "on it", "NAGIOS_LONGDATETIME": "Tue Nov 25 08:00:00 CET 2026"}
+
+
+def nagios_host(notification_type: str = "PROBLEM") -> dict:
+    env = {name: value for name, value in nagios_service(notification_type).items() if "SERVICE" not in name}
+    env.update({"NAGIOS_HOSTSTATE": "DOWN", "NAGIOS_HOSTOUTPUT": "PING CRITICAL - Packet loss = 100%", "NAGIOS_LONGHOSTOUTPUT": "more"})
+    return env
+
+
+def checkmk(what: str = "SERVICE", notification_type: str = "PROBLEM") -> dict:
+    env = {"NOTIFY_WHAT": what, "NOTIFY_NOTIFICATIONTYPE": notification_type, "NOTIFY_HOSTNAME": "db1", "NOTIFY_HOSTALIAS": "Database",
+           "NOTIFY_HOSTSTATE": "DOWN", "NOTIFY_HOSTOUTPUT": "Host unreachable", "NOTIFY_CONTACTPAGER": "+4915799912345",
+           "NOTIFY_NOTIFICATIONAUTHOR": "bob", "NOTIFY_NOTIFICATIONCOMMENT": "maintenance"}
+    if what == "SERVICE":
+        env.update({"NOTIFY_SERVICEDESC": "MySQL", "NOTIFY_SERVICESTATE": "WARNING", "NOTIFY_SERVICEOUTPUT": "slow queries"})
+    return env
+
+
+@pytest.mark.parametrize("notification_type", NOTIFICATION_TYPES)
+def test_nagios_service_alert_of_every_type(notification_type: str) -> None:
+    alert = alerts.from_environment(nagios_service(notification_type))
+    assert alert is not None
+    assert (alert.notification_type, alert.host, alert.service, alert.state) == (notification_type, "web01", "HTTP", "CRITICAL")
+    assert alert.output == "Connection refused | time=0"  # environment macros keep what follows '|'
+    assert alert.long_output == "line 2"
+    assert alert.recipients == ("+4915799912345", "+4915799912346")
+    assert (alert.author, alert.comment, alert.host_display, alert.service_display) == ("alice", "on it", "Web 01", "Web")
+    assert alert.source == alerts.NAGIOS and alert.subject == "web01/HTTP"
+
+
+@pytest.mark.parametrize("notification_type", NOTIFICATION_TYPES)
+def test_nagios_host_alert_of_every_type(notification_type: str) -> None:
+    alert = alerts.from_environment(nagios_host(notification_type))
+    assert alert is not None and not alert.is_service
+    assert (alert.notification_type, alert.subject, alert.state) == (notification_type, "web01", "DOWN")
+    assert alert.output == "PING CRITICAL - Packet loss = 100%" and alert.long_output == "more"
+
+
+def test_nagios_host_alert_ignores_leftover_service_state() -> None:
+    env = nagios_host()
+    env.update({"NAGIOS_SERVICEDESC": "", "NAGIOS_SERVICESTATE": "OK"})
+    alert = alerts.from_environment(env)
+    assert alert is not None and alert.state == "DOWN" and alert.service == ""
+
+
+@pytest.mark.parametrize("notification_type", NOTIFICATION_TYPES)
+def test_icinga_service_options_of_every_type(notification_type: str) -> None:
+    options = parser().parse_args(["-t", notification_type, "-l", "web01", "-n", "Web 01", "-e", "http", "-u", "HTTP check",
+                                   "-s", "CRITICAL", "-o", "refused", "-r", "+4915799912345, 015799912346", "-d", "2026-11-25 08:00:00",
+                                   "-b", "carol", "-c", "looking", "-4", "192.0.2.1", "-6", "::1", "-f", "icinga@example.org",
+                                   "-i", "https://icingaweb", "-v", "true"])
+    alert = alert_from(options, {})
+    assert alert is not None
+    assert (alert.notification_type, alert.host, alert.service, alert.state, alert.output) == (notification_type, "web01", "http", "CRITICAL", "refused")
+    assert (alert.host_display, alert.service_display, alert.author, alert.comment) == ("Web 01", "HTTP check", "carol", "looking")
+    assert alert.recipients == ("+4915799912345", "015799912346") and alert.source == alerts.ICINGA2
+
+
+def test_icinga_host_options() -> None:
+    alert = alert_from(parser().parse_args(["-t", "problem", "-l", "db1", "-s", "Down", "-o", "unreachable", "-r", "+4915799912345"]), {})
+    assert alert is not None and not alert.is_service
+    assert (alert.notification_type, alert.state) == ("PROBLEM", "DOWN")  # upper-cased whatever the engine's spelling
+
+
+def test_icinga_options_win_over_an_inherited_nagios_environment() -> None:
+    alert = alert_from(parser().parse_args(["-t", "RECOVERY", "-l", "db1", "-s", "UP"]), nagios_service())
+    assert alert is not None and alert.source == alerts.ICINGA2 and alert.host == "db1"
+
+
+@pytest.mark.parametrize("notification_type", NOTIFICATION_TYPES)
+def test_checkmk_service_alert_of_every_type(notification_type: str) -> None:
+    alert = alerts.from_environment(checkmk("SERVICE", notification_type))
+    assert alert is not None
+    assert (alert.notification_type, alert.subject, alert.state, alert.output) == (notification_type, "db1/MySQL", "WARNING", "slow queries")
+    assert (alert.author, alert.comment, alert.source) == ("bob", "maintenance", alerts.CHECKMK)
+
+
+def test_checkmk_host_alert() -> None:
+    alert = alerts.from_environment(checkmk("HOST"))
+    assert alert is not None and (alert.subject, alert.state, alert.output) == ("db1", "DOWN", "Host unreachable")
+
+
+def test_checkmk_parameters_that_are_numbers_add_recipients() -> None:
+    env = checkmk()
+    env.update({"NOTIFY_PARAMETER_2": "+49 157 9991 2347", "NOTIFY_PARAMETER_1": "+4915799912346", "NOTIFY_PARAMETER_3": "verbose"})
+    alert = alerts.from_environment(env)
+    assert alert is not None and alert.recipients == ("+4915799912345", "+4915799912346", "+49 157 9991 2347")
+
+
+def test_checkmk_context_wins_over_nagios_macros_set_below_it() -> None:
+    env = dict(nagios_service(), **checkmk())
+    alert = alerts.from_environment(env)
+    assert alert is not None and alert.source == alerts.CHECKMK
+
+
+@pytest.mark.parametrize("env, missing", [
+    ({"NAGIOS_HOSTNAME": "web01", "NAGIOS_HOSTSTATE": "DOWN"}, "notification type"),
+    ({"NAGIOS_NOTIFICATIONTYPE": "PROBLEM", "NAGIOS_HOSTSTATE": "DOWN"}, "host name"),
+    ({"NOTIFY_WHAT": "BOGUS"}, "NOTIFY_WHAT"),
+])
+def test_incomplete_input_is_refused_with_the_reason(env: dict, missing: str) -> None:
+    with pytest.raises(alerts.AlertError, match=missing):
+        alerts.from_environment(env)
+
+
+def test_no_alert_in_an_unrelated_environment() -> None:
+    assert alerts.from_environment({"PATH": "/usr/bin"}) is None
+
+
+def test_repeated_recipients_are_listed_once() -> None:
+    assert alerts.split_recipients("+491, +492;+491", "+493") == ("+491", "+492", "+493")
