@@ -1,0 +1,108 @@
+# -*- coding: utf-8 -*-
+# Copyright: sipgateio.sms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Settings: the INI file and its permissions, the environment, and secrets refused on the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sipgate_notify.cli import main, refuse_secrets
+from sipgate_notify.config import ConfigError, load
+
+INI = """\
+[sipgate]
+token_id = token-FILE
+token = file-secret
+sms_id = s1
+api_url = http://127.0.0.1:1/v2
+
+[notify]
+template = %% {type} {subject} {state}
+max_segments = 2
+dedup_window = 60
+budget = 3
+budget_window = 120
+state_dir = STATE_DIR
+recipients = +4915799912345, +4915799912346
+"""
+
+
+def write_ini(folder: Path, text: str, mode: int = 0o600) -> Path:
+    path = folder / "notify.ini"
+    path.write_text(text, encoding="utf-8")
+    path.chmod(mode)
+    return path
+
+
+def test_file_settings_are_read(tmp_path: Path) -> None:
+    path = write_ini(tmp_path, INI.replace("STATE_DIR", str(tmp_path / "state")))
+    settings = load(str(path), {})
+    assert (settings.token_id, settings.token, settings.sms_id, settings.api_url) == ("token-FILE", "file-secret", "s1", "http://127.0.0.1:1/v2")
+    assert settings.template == "%% {type} {subject} {state}"  # no interpolation: '%' is literal
+    assert (settings.max_segments, settings.dedup_window, settings.budget, settings.budget_window) == (2, 60.0, 3, 120.0)
+    assert settings.recipients == ("+4915799912345", "+4915799912346") and settings.state_dir == str(tmp_path / "state")
+    assert "file-secret" not in repr(settings)
+
+
+def test_environment_wins_over_the_file(tmp_path: Path) -> None:
+    path = write_ini(tmp_path, INI.replace("STATE_DIR", "/nowhere"))
+    settings = load(str(path), {"SIPGATE_TOKEN": "env-secret", "SIPGATE_SMS_STATE_DIR": str(tmp_path), "SIPGATE_SMS_ID": "s0"})
+    assert (settings.token_id, settings.token, settings.sms_id, settings.state_dir) == ("token-FILE", "env-secret", "s0", str(tmp_path))
+
+
+@pytest.mark.parametrize("mode, who", [(0o640, "its group"), (0o604, "everyone"), (0o644, "group and others")])
+def test_a_file_others_can_read_is_refused_with_the_fix(tmp_path: Path, mode: int, who: str) -> None:
+    path = write_ini(tmp_path, INI.replace("STATE_DIR", "/tmp"), mode)
+    with pytest.raises(ConfigError) as refused:
+        load(str(path), {})
+    assert who in str(refused.value) and "chmod 600 {0}".format(path) in str(refused.value)
+    assert "file-secret" not in str(refused.value)
+
+
+def test_a_missing_explicit_file_is_an_error_but_the_default_may_be_absent(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        load(str(tmp_path / "absent.ini"), {})
+    assert load(None, {"SIPGATE_TOKEN_ID": "token-X"}).token_id == "token-X"
+
+
+@pytest.mark.parametrize("line, problem", [("budget = none", "not a number"), ("max_segments = 0", "at least 1"),
+                                           ("template = {bogus}", "not a field"), ("colour = blue", "unknown setting")])
+def test_bad_settings_are_refused_by_name(tmp_path: Path, line: str, problem: str) -> None:
+    path = write_ini(tmp_path, "[notify]\n" + line + "\n")
+    with pytest.raises(ConfigError, match=problem):
+        load(str(path), {})
+
+
+@pytest.mark.parametrize("argument", ["--token", "--token=abc", "--token-id", "--password", "--access-token=x"])
+def test_secrets_on_the_command_line_are_refused(argument: str, capsys: pytest.CaptureFixture) -> None:
+    assert refuse_secrets([argument]) is not None
+    assert main([argument, "abc", "-t", "PROBLEM", "-l", "web01", "-s", "DOWN"], env={}) == 2
+    assert "never taken from the command line" in capsys.readouterr().err
+
+
+def test_refused_settings_exit_2_and_journal_the_alert(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    env = {"SIPGATE_SMS_STATE_DIR": str(state), "SIPGATE_SMS_ID": "s0"}  # no credentials
+    assert main(["-t", "PROBLEM", "-l", "web01", "-s", "DOWN", "-r", "+4915799912345"], env=env) == 2
+    assert "token_id" in capsys.readouterr().err
+    journal = (state / "journal.jsonl").read_text(encoding="utf-8")
+    assert '"event": "failed"' in journal and '"host": "web01"' in journal
+
+
+def test_no_alert_and_no_flush_is_bad_input(capsys: pytest.CaptureFixture) -> None:
+    assert main([], env={}) == 2
+    assert "no alert" in capsys.readouterr().err
+
+
+def test_help_documents_options_settings_and_exit_codes(capsys: pytest.CaptureFixture) -> None:
+    with pytest.raises(SystemExit) as finished:
+        main(["--help"], env={})
+    assert finished.value.code == 0
+    text = capsys.readouterr().out
+    for word in ("--config", "--flush", "--dry-run", "-t", "-r", "SIPGATE_TOKEN_ID", "SIPGATE_SMS_STATE_DIR", "chmod 600",
+                 "max_segments", "dedup_window", "budget_window", "journal.jsonl", "exit codes", "temporary failure", "permanent error"):
+        assert word in text
