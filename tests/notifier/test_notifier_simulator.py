@@ -1,0 +1,154 @@
+# -*- coding: utf-8 -*-
+# Copyright: sipgateio.sms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The real script in subprocesses against the sipgate API simulator: retries, spool, flush, storms, concurrency."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from conftest import SCRIPT, ScriptRunner, icinga_args  # pylint: disable=import-error
+from simulator.sipgate_simulator import SMS_ID, TOKEN, TOKEN_ID  # pylint: disable=import-error
+
+ALICE = "+4915799912345"
+
+
+@pytest.fixture
+def notify(sipgate_sim, script_factory: Callable[..., ScriptRunner]) -> ScriptRunner:  # type: ignore[no-untyped-def]
+    return script_factory(SIPGATE_TOKEN_ID=TOKEN_ID, SIPGATE_TOKEN=TOKEN, SIPGATE_SMS_ID=SMS_ID, SIPGATE_API_URL=sipgate_sim.url)
+
+
+def assert_no_secret(runner: ScriptRunner, *outputs: str) -> None:
+    for text in outputs:
+        assert TOKEN not in text
+    for path in runner.state_dir.iterdir():
+        assert TOKEN not in path.read_text(encoding="utf-8"), path
+
+
+def events(runner: ScriptRunner) -> list:
+    return [entry["event"] for entry in runner.journal()]
+
+
+def write_settings(folder: Path, name: str, **notify_settings: object) -> str:
+    path = folder / name
+    path.write_text("[notify]\n" + "".join("{0} = {1}\n".format(key, value) for key, value in notify_settings.items()), encoding="utf-8")
+    path.chmod(0o600)
+    return str(path)
+
+
+def test_503s_then_success_send_exactly_one_sms(notify: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
+    sipgate_sim.add_fault(status=503, count=2)
+    done = notify(icinga_args())
+    assert done.returncode == 0, done.stderr
+    assert [sms["message"] for sms in sipgate_sim.sent_sms()] == ["PROBLEM web01/HTTP CRITICAL: Connection refused"]
+    assert events(notify) == ["sent"]
+    assert "PROBLEM web01/HTTP CRITICAL -> +4915799912345: sent" in done.stderr
+    assert_no_secret(notify, done.stdout, done.stderr)
+
+
+def test_api_down_spools_and_flush_delivers_exactly_once(notify: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
+    sipgate_sim.add_fault(status=503, count=100)
+    started = time.monotonic()
+    done = notify(icinga_args())
+    assert done.returncode == 1, done.stderr
+    assert time.monotonic() - started < 30
+    assert sipgate_sim.sent_sms() == [] and events(notify) == ["spooled"]
+    assert "503" in notify.journal()[0]["reason"] and len(notify.state()["outbox"]) == 1
+    sipgate_sim.reset()
+    flushed = [notify(["--flush"]) for _ in range(3)]
+    assert [run.returncode for run in flushed] == [0, 0, 0]
+    assert len(sipgate_sim.sent_sms()) == 1 and notify.state()["outbox"] == []
+    assert events(notify) == ["spooled", "sent"]
+    assert_no_secret(notify, done.stderr, *(run.stderr for run in flushed))
+
+
+def test_closed_port_spools_quickly(notify: ScriptRunner) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    done = notify(icinga_args(), env={"SIPGATE_API_URL": "http://127.0.0.1:{0}/v2".format(closed_port)})
+    assert done.returncode == 1 and events(notify) == ["spooled"]
+    assert notify.journal()[0]["delivery"] == "not_delivered"
+
+
+def test_connection_dropped_after_the_request_prefers_a_duplicate(notify: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
+    sipgate_sim.add_fault(drop="after", path="/sessions/sms")
+    done = notify(icinga_args())
+    assert done.returncode == 1 and notify.journal()[0]["delivery"] == "unknown"
+    assert len(sipgate_sim.sent_sms()) == 1  # it did go out, but nobody could know
+    assert notify(["--flush"]).returncode == 0
+    texts = [sms["message"] for sms in sipgate_sim.sent_sms()]
+    assert len(texts) == 2 and texts[0] == texts[1]
+
+
+def test_50_concurrent_identical_alerts_send_one_sms_and_journal_all(notify: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        runs = list(pool.map(lambda _: timed(notify, icinga_args()), range(50)))
+    assert all(run.returncode == 0 for run, _ in runs), [run.stderr for run, _ in runs if run.returncode]
+    assert max(seconds for _, seconds in runs) < 15
+    assert len(sipgate_sim.sent_sms()) == 1
+    assert sorted(events(notify)) == ["deduplicated"] * 49 + ["sent"]
+    assert notify.state()["outbox"] == []
+
+
+def test_50_concurrent_alerts_to_50_recipients_each_arrive_once(notify: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
+    recipients = ["+49157999{0:05d}".format(number) for number in range(50)]
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        runs = list(pool.map(lambda number: notify(icinga_args(recipient=number)), recipients))
+    assert all(run.returncode == 0 for run in runs)
+    assert sorted(sms["recipient"] for sms in sipgate_sim.sent_sms()) == recipients
+    assert len(notify.journal()) == 50 and set(notify.state()["sends"]) == set(recipients)
+
+
+def timed(runner: ScriptRunner, args: list) -> tuple:
+    started = time.monotonic()
+    done = runner(args)
+    return done, time.monotonic() - started
+
+
+def test_storm_of_200_alerts_costs_the_budget_plus_one_digest(notify: ScriptRunner, sipgate_sim, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    storm_settings = write_settings(tmp_path, "storm.ini", budget=5, budget_window=600)
+    with ThreadPoolExecutor(max_workers=25) as pool:
+        runs = list(pool.map(lambda number: notify(["--config", storm_settings] + icinga_args(host="web{0:03d}".format(number))), range(200)))
+    assert all(run.returncode == 0 for run in runs)
+    assert len(sipgate_sim.sent_sms()) == 5
+    assert sorted(events(notify)) == ["held"] * 195 + ["sent"] * 5
+    # Later, with the budget window over (here: a shorter window), a flush sends the digest.
+    assert notify(["--flush", "--config", write_settings(tmp_path, "later.ini", budget=5, budget_window=1)]).returncode == 0
+    digest = sipgate_sim.sent_sms()[-1]["message"]
+    assert len(sipgate_sim.sent_sms()) == 6 and digest.startswith("195 held: web") and digest.endswith(" more")
+    [record] = [entry for entry in notify.journal() if entry["event"] == "digest_sent"]
+    named = {alert["subject"] for alert in record["alerts"]}
+    texted = {entry["host"] + "/HTTP" for entry in notify.journal() if entry["event"] == "sent"}
+    assert record["alerts_total"] == 195 and named | texted == {"web{0:03d}/HTTP".format(number) for number in range(200)}
+    assert_no_secret(notify, *(run.stderr for run in runs))
+
+
+def test_deciding_without_sending_does_not_import_requests(notify: ScriptRunner) -> None:
+    assert notify(icinga_args()).returncode == 0
+
+    def imports(args: list) -> str:
+        done = subprocess.run([sys.executable, "-X", "importtime", str(SCRIPT), *args], env=notify.environment(), capture_output=True,
+                              text=True, check=False)
+        return done.stderr
+
+    assert " requests" not in imports(icinga_args())  # a repeat: deduplicated
+    assert " requests" in imports(icinga_args(host="web02"))  # positive control: a send imports it
+    assert events(notify) == ["sent", "deduplicated", "sent"]
+
+
+def test_journal_lines_are_json_with_what_happened(notify: ScriptRunner) -> None:
+    notify(icinga_args())
+    notify(icinga_args())
+    lines = (notify.state_dir / "journal.jsonl").read_text(encoding="utf-8").splitlines()
+    first, second = (json.loads(line) for line in lines)
+    assert {"at", "time", "event", "recipient", "host", "service", "state", "type"} <= set(first)
+    assert (first["event"], second["event"]) == ("sent", "deduplicated")
