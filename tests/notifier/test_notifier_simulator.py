@@ -89,6 +89,14 @@ def test_connection_dropped_after_the_request_prefers_a_duplicate(notify: Script
     assert len(texts) == 2 and texts[0] == texts[1]
 
 
+def test_answer_slower_than_the_timeout_is_unknown_and_spooled(notify: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
+    sipgate_sim.add_fault(delay=8, path="/sessions/sms")
+    done, seconds = timed(notify, icinga_args())
+    assert done.returncode == 1 and seconds < 15
+    [entry] = notify.journal()
+    assert (entry["event"], entry["delivery"]) == ("spooled", "unknown") and "delivery unknown" in entry["reason"]
+
+
 def test_50_concurrent_identical_alerts_send_one_sms_and_journal_all(notify: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
     with ThreadPoolExecutor(max_workers=50) as pool:
         runs = list(pool.map(lambda _: timed(notify, icinga_args()), range(50)))

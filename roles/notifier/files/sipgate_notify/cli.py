@@ -47,6 +47,7 @@ settings (file, then environment, which wins):
   The file must not be readable by group or others (chmod 600): it holds the token.
   Secrets are never taken from the command line, which every user sees in ps.
   Without sms_id the account's first SMS extension is looked up (scope sms:read).
+  Recipients in international format (+4915799912345); a national 0157... counts as German.
 
 message template (str.format), default "{{type}} {{subject}} {{state}}{{note}}: {{output}}":
   fields: {fields}
