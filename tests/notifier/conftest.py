@@ -18,7 +18,8 @@ SCRIPT = FILES_DIR / "sipgate_sms_notify.py"
 if str(FILES_DIR) not in sys.path:
     sys.path.insert(0, str(FILES_DIR))
 
-import sipgate_notify  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import  (registers the helper as sipgate_api)
+# Importing the package registers the helper as sipgate_api.
+import sipgate_notify  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
 
 
 def clean_environment() -> dict:

@@ -63,7 +63,7 @@ def test_trouble_stops_further_sends() -> None:
 
 def test_malformed_sms_is_flagged_unsendable() -> None:
     client = SlowClient(0, SipgateError("400", status=400, temporary=False))
-    [outcome] = delivery._send_until(client, "s0", items(1), time.monotonic() + 10).values()  # pylint: disable=protected-access
+    [outcome] = list(delivery._send_until(client, "s0", items(1), time.monotonic() + 10).values())  # pylint: disable=protected-access
     assert outcome.unsendable and not outcome.temporary
 
 

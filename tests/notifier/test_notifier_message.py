@@ -49,7 +49,7 @@ def test_custom_template_with_display_names() -> None:
 
 
 def test_typographic_characters_tabs_and_newlines_are_made_plain() -> None:
-    text = render(DEFAULT_TEMPLATE, service_alert("“Refused” – port\t80…\nretry"))
+    text = render(DEFAULT_TEMPLATE, service_alert("\u201cRefused\u201d \u2013 port\t80\u2026\nretry"))
     assert text == 'PROBLEM web01/HTTP CRITICAL: "Refused" - port 80... retry'
     assert measure(text).encoding == GSM7
 

@@ -171,7 +171,7 @@ def test_no_alert_is_ever_lost_and_cost_stays_bounded(events: list) -> None:
             texted_problems[(recipient, host)] = notification_type == "PROBLEM"
     assert held_alerts == sum(entry["alerts"] for entries in state["held"].values() for entry in entries)
     for recipient, sends in sent.items():
-        for moment, _ in sends:
+        for moment, _kind in sends:
             window = [kind for when, kind in sends if moment <= when < moment + LIMITS.budget_window]
             non_recoveries = [kind for kind in window if kind != "RECOVERY"]
             assert len(non_recoveries) <= LIMITS.budget, recipient

@@ -81,12 +81,12 @@ def test_delivered_alert_is_journaled_as_sent(state_dir: Path, sipgate: FakeSipg
 
 def test_several_recipients_each_get_the_sms(state_dir: Path, sipgate: FakeSipgate, clock: Clock) -> None:
     make_run(state_dir, sipgate, clock).execute(alert(recipients=("+49 157 99912345", "0157 99912346", "+4915799912345")))
-    assert [recipient for recipient, _ in sipgate.delivered] == ["+4915799912345", "+4915799912346"]
+    assert [recipient for recipient, _text in sipgate.delivered] == ["+4915799912345", "+4915799912346"]
 
 
 def test_settings_recipients_stand_in_when_the_alert_names_none(state_dir: Path, sipgate: FakeSipgate, clock: Clock) -> None:
     make_run(state_dir, sipgate, clock, recipients=("+4915799912347",)).execute(alert(recipients=()))
-    assert [recipient for recipient, _ in sipgate.delivered] == ["+4915799912347"]
+    assert [recipient for recipient, _text in sipgate.delivered] == ["+4915799912347"]
 
 
 def test_bad_recipient_is_journaled_and_exits_2_while_the_good_one_is_served(state_dir: Path, sipgate: FakeSipgate, clock: Clock) -> None:

@@ -63,7 +63,7 @@ def test_api_down_spools_and_flush_delivers_exactly_once(notify: ScriptRunner, s
     assert sipgate_sim.sent_sms() == [] and events(notify) == ["spooled"]
     assert "503" in notify.journal()[0]["reason"] and len(notify.state()["outbox"]) == 1
     sipgate_sim.reset()
-    flushed = [notify(["--flush"]) for _ in range(3)]
+    flushed = [notify(["--flush"]) for _attempt in range(3)]
     assert [run.returncode for run in flushed] == [0, 0, 0]
     assert len(sipgate_sim.sent_sms()) == 1 and notify.state()["outbox"] == []
     assert events(notify) == ["spooled", "sent"]
@@ -99,9 +99,9 @@ def test_answer_slower_than_the_timeout_is_unknown_and_spooled(notify: ScriptRun
 
 def test_50_concurrent_identical_alerts_send_one_sms_and_journal_all(notify: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
     with ThreadPoolExecutor(max_workers=50) as pool:
-        runs = list(pool.map(lambda _: timed(notify, icinga_args()), range(50)))
-    assert all(run.returncode == 0 for run, _ in runs), [run.stderr for run, _ in runs if run.returncode]
-    assert max(seconds for _, seconds in runs) < 15
+        runs = list(pool.map(lambda _number: timed(notify, icinga_args()), range(50)))
+    assert all(run.returncode == 0 for run, _seconds in runs), [run.stderr for run, _seconds in runs if run.returncode]
+    assert max(seconds for _run, seconds in runs) < 15
     assert len(sipgate_sim.sent_sms()) == 1
     assert sorted(events(notify)) == ["deduplicated"] * 49 + ["sent"]
     assert notify.state()["outbox"] == []
@@ -111,8 +111,8 @@ def test_50_concurrent_alerts_to_50_recipients_each_arrive_once(notify: ScriptRu
     recipients = ["+49157999{0:05d}".format(number) for number in range(50)]
     with ThreadPoolExecutor(max_workers=50) as pool:
         runs = list(pool.map(lambda number: timed(notify, icinga_args(recipient=number)), recipients))
-    assert all(run.returncode == 0 for run, _ in runs)
-    assert max(seconds for _, seconds in runs) < 25  # well within the engines' 30 s, even all sending at once
+    assert all(run.returncode == 0 for run, _seconds in runs)
+    assert max(seconds for _run, seconds in runs) < 25  # well within the engines' 30 s, even all sending at once
     assert sorted(sms["recipient"] for sms in sipgate_sim.sent_sms()) == recipients
     assert len(notify.journal()) == 50 and set(notify.state()["sends"]) == set(recipients)
 

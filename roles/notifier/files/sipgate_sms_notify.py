@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 # -*- coding: utf-8 -*-
 # Copyright: sipgateio.sms contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
@@ -19,7 +19,12 @@ Deployed layout (what the role installs)::
     /usr/local/lib/sipgate-sms/sipgate_sms_notify.py
     /usr/local/lib/sipgate-sms/sipgate_notify/*.py
     /usr/local/lib/sipgate-sms/module_utils/*.py       (the helper files)
-    /usr/local/bin/sipgate-sms-notify -> /usr/local/lib/sipgate-sms/sipgate_sms_notify.py
+    /usr/local/bin/sipgate-sms-notify                  (see below)
+
+``/usr/local/bin/sipgate-sms-notify`` is best a two-line wrapper that names the interpreter with
+``requests`` (``exec /usr/bin/python3 /usr/local/lib/sipgate-sms/sipgate_sms_notify.py "$@"``):
+the shebang says ``python``, which is Python 3 only where python-is-python3 is installed. A symbolic
+link to this file works there too.
 
 Only Python 3.9+ and, for sending, ``requests`` are needed; Ansible is not.
 """

@@ -112,7 +112,7 @@ def from_nagios_environment(env: Mapping[str, str]) -> Alert:
 def _checkmk_parameter_recipients(env: Mapping[str, str]) -> list:
     """NOTIFY_PARAMETER_1, _2, …: those that are phone numbers add recipients (in their order)."""
     numbered = sorted((int(match.group(1)), value) for name, value in env.items() for match in [_CHECKMK_PARAMETER.match(name)] if match)
-    return [part for _, value in numbered for part in split_recipients(value) if _LOOKS_LIKE_PHONE.match(part)]
+    return [part for _number, value in numbered for part in split_recipients(value) if _LOOKS_LIKE_PHONE.match(part)]
 
 
 def from_checkmk_environment(env: Mapping[str, str]) -> Alert:

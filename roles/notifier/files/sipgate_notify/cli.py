@@ -85,8 +85,8 @@ def parser() -> argparse.ArgumentParser:
                                     epilog=EPILOG.format(state_dir=DEFAULT_STATE_DIR, fields=", ".join(TEMPLATE_FIELDS)))
     parse.add_argument("--config", metavar="FILE", help="settings file (default {0}, used when it exists)".format(DEFAULT_CONFIG_FILE))
     parse.add_argument("--flush", action="store_true", help="deliver spooled SMS and due digests (also done by every run)")
-    parse.add_argument("--dry-run", action="store_true", help="print the SMS per recipient (text, encoding, segments) "
-                                                               "and what would be done; send nothing, write no state")
+    parse.add_argument("--dry-run", action="store_true",
+                       help="print the SMS per recipient (text, encoding, segments) and what would be done; send nothing, write no state")
     icinga = parse.add_argument_group("Icinga 2 (letters of the stock mail-*-notification.sh)")
     for letter, meaning in ICINGA_LETTERS.items():
         icinga.add_argument("-" + letter, dest="icinga_" + letter, metavar="VALUE", help=meaning)

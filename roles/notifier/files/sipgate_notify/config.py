@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import configparser
-import os
 import stat
 from dataclasses import dataclass, replace
 from pathlib import Path

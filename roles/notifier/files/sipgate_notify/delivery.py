@@ -65,7 +65,7 @@ def _send_until(client: SipgateClient, sms_id: str, items: list, deadline: float
             with guard:
                 outcomes[item["id"]] = outcome
 
-    threads = [threading.Thread(target=work, daemon=True) for _ in range(min(PARALLEL_SENDS, len(items)))]
+    threads = [threading.Thread(target=work, daemon=True) for _slot in range(min(PARALLEL_SENDS, len(items)))]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -68,7 +68,8 @@ def log(entries: Iterable[dict], stderr: bool = True) -> None:
         for line in lines:
             sys.stderr.write("{0}: {1}\n".format(IDENT, line))
     if lines and os.path.exists(SYSLOG_SOCKET):
-        import syslog  # pylint: disable=import-outside-toplevel  (absent on some platforms; only needed here)
+        # Imported here: only needed where a syslog socket exists.
+        import syslog  # pylint: disable=import-outside-toplevel
 
         syslog.openlog(IDENT, syslog.LOG_PID, syslog.LOG_USER)
         for line in lines:

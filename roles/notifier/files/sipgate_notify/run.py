@@ -32,7 +32,8 @@ Sender = Callable[[Credentials, str, bool, Optional[str], list, float], dict]
 
 
 def default_sender(credentials: Credentials, api_url: str, validate_certs: bool, sms_id: Optional[str], items: list, deadline: float) -> dict:
-    from .delivery import deliver  # pylint: disable=import-outside-toplevel  (imports requests: only when sending)
+    # Imported here: it imports requests, which only runs that send should pay for.
+    from .delivery import deliver  # pylint: disable=import-outside-toplevel
 
     return deliver(credentials, api_url, validate_certs, sms_id, items, deadline)
 
