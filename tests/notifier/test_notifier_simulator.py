@@ -161,3 +161,27 @@ def test_journal_lines_are_json_with_what_happened(notify: ScriptRunner) -> None
     first, second = (json.loads(line) for line in lines)
     assert {"at", "time", "event", "recipient", "host", "service", "state", "type"} <= set(first)
     assert (first["event"], second["event"]) == ("sent", "deduplicated")
+
+
+def test_nagios_environment_macros_become_the_sms(notify: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
+    macros = {"NAGIOS_NOTIFICATIONTYPE": "PROBLEM", "NAGIOS_HOSTNAME": "db1", "NAGIOS_HOSTSTATE": "DOWN",
+              "NAGIOS_HOSTOUTPUT": "CRITICAL - Host Unreachable | rta=0", "NAGIOS_CONTACTPAGER": "+4915799912345,+4915799912346"}
+    assert notify(env=macros).returncode == 0
+    assert sorted((sms["recipient"], sms["message"]) for sms in sipgate_sim.sent_sms()) == [
+        ("+4915799912345", "PROBLEM db1 DOWN: CRITICAL - Host Unreachable | rta=0"),
+        ("+4915799912346", "PROBLEM db1 DOWN: CRITICAL - Host Unreachable | rta=0")]
+
+
+def test_checkmk_context_becomes_the_sms(notify: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
+    context = {"NOTIFY_WHAT": "SERVICE", "NOTIFY_NOTIFICATIONTYPE": "ACKNOWLEDGEMENT", "NOTIFY_HOSTNAME": "db1",
+               "NOTIFY_SERVICEDESC": "MySQL", "NOTIFY_SERVICESTATE": "CRITICAL", "NOTIFY_SERVICEOUTPUT": "down",
+               "NOTIFY_NOTIFICATIONAUTHOR": "bob", "NOTIFY_NOTIFICATIONCOMMENT": "restarting", "NOTIFY_CONTACTPAGER": "+4915799912345"}
+    assert notify(env=context).returncode == 0
+    assert [sms["message"] for sms in sipgate_sim.sent_sms()] == ["ACKNOWLEDGEMENT db1/MySQL CRITICAL (bob: restarting): down"]
+
+
+def test_dry_run_prints_text_encoding_and_segments_and_leaves_no_trace(notify: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
+    done = notify(["--dry-run"] + icinga_args(output="Antwort \u201elangsam\u201c"))
+    assert done.returncode == 0
+    assert done.stdout.strip() == '+4915799912345 [alert, gsm7, 1 segment(s), 46 units]: PROBLEM web01/HTTP CRITICAL: Antwort "langsam"'
+    assert sipgate_sim.requests() == [] and list(notify.state_dir.iterdir()) == []
