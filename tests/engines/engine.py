@@ -106,12 +106,17 @@ class EngineInstance:
         return self._pipe_has_reader()
 
     # Shared behaviour.
+    @property
+    def console_path(self) -> Path:
+        """Where the daemon's stdout and stderr go."""
+        return self.workdir / "daemon.out"
+
     def start(self, timeout: float = 20.0) -> None:
         """Write the configuration, start the daemon and wait (bounded) until it takes commands."""
         if self.daemon is not None and self.daemon.is_running():
             raise EngineError(f"{self.name} is already running (PID {self.daemon.pid})")
         self.write_config()
-        self.daemon = DaemonProcess(self.daemon_argv(), self.daemon_environment(), self.workdir / "daemon.out", self.workdir)
+        self.daemon = DaemonProcess(self.daemon_argv(), self.daemon_environment(), self.console_path, self.workdir)
         try:
             wait_until(self._ready_or_dead, timeout, f"{self.name} to take external commands", details=self.diagnostics)
         except BaseException:
@@ -167,7 +172,7 @@ class EngineInstance:
     def diagnostics(self) -> str:
         """Log and console output, for failure messages."""
         parts = [f"--- {self.log_path} ---", self.log()[-6000:]]
-        if self.daemon is not None:
+        if self.daemon is not None and self.daemon.output_path != self.log_path:
             parts += [f"--- {self.name} stdout/stderr ---", self.daemon.output()[-6000:]]
         return "\n".join(parts)
 
