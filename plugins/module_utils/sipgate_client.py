@@ -101,6 +101,8 @@ def _transport_error(error: Exception, what: str) -> SipgateError:
         return SipgateError("{0} failed: could not connect to the API ({1}); nothing was sent".format(what, type(error).__name__),
                             delivery=NOT_DELIVERED, temporary=True)
     kind = "timed out waiting for the answer" if isinstance(error, requests.exceptions.Timeout) else "lost the connection"
+    if not what.startswith("POST"):
+        return SipgateError("{0} {1}; try again later".format(what, kind), delivery=NOT_DELIVERED, temporary=True)
     return SipgateError("{0} {1} after the request was sent: delivery unknown, the SMS may or may not have gone out".format(what, kind),
                         delivery=DELIVERY_UNKNOWN, temporary=True)
 

@@ -93,6 +93,18 @@ def _parse_relative(text: str, now: float) -> Optional[int]:
     return int(now) + ((days * 24 + hours) * 60 + minutes) * 60 + seconds
 
 
+def parse_duration(raw: Any, field_name: str) -> int:
+    """Seconds for a duration given as a number of seconds or like 30m, 24h, 7d, 1h30m."""
+    text = str(raw if raw is not None else "").strip()
+    if text.isdigit():
+        return int(text)
+    match = _RELATIVE_DELAY.match(text)
+    if not text or not match or not any(match.groups()):
+        raise SmsValidationError(field_name, "{0!r} is not a duration".format(text), "give seconds, or a duration like 30m, 24h or 7d")
+    days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+
+
 def parse_send_at(raw: Any, now: Optional[float] = None) -> Optional[int]:
     """Unix seconds for a schedule given as Unix seconds, ISO-8601 or a relative delay (10m, 2h, 1d2h)."""
     if raw is None or raw == "":

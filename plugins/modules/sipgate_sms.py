@@ -1,0 +1,367 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: sipgateio.sms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: sipgate_sms
+short_description: Send SMS through sipgate, idempotently
+version_added: 0.1.0
+description:
+  - Sends one SMS to each of O(recipients) through the sipgate REST API, from the web SMS extension O(sms_id).
+  - Validates every option before anything is sent. A bad recipient, a blank message or an impossible O(send_at)
+    fails the task with a message naming the option, and no SMS goes out.
+  - Idempotent per recipient. A send is identified by the extension, the recipient, the message (or O(dedup_key))
+    and O(send_at). What was delivered within O(dedup_window) is not sent again; the task is then C(ok) and makes
+    no request. After a partial failure a rerun sends only to the recipients that did not get the SMS.
+  - Several recipients are sent concurrently, at most eight at a time, over one connection pool.
+  - Reports for every message its encoding (GSM-7 or UCS-2) and the number of SMS segments it costs.
+    The message itself is never changed or cut; see the P(sipgateio.sms.sms_fit#filter) filter to fit generated texts.
+  - Retries only requests that surely did not take effect (connection refused, HTTP 429, 502, 503, 504).
+    When the answer to a send never arrives, the module reports the delivery as unknown and does not repeat it;
+    a rerun skips that recipient unless O(force=true).
+extends_documentation_fragment:
+  - sipgateio.sms.sipgate
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: Never sends and never writes the state file. Read-only requests (the smsId look-up, the history) are made.
+  diff_mode:
+    support: full
+    details: Shows the messages that would go out, one line per recipient.
+  idempotent:
+    support: partial
+    details:
+      - Idempotent through a record of sent SMS in O(state_file) on the host that runs the module, kept for O(dedup_window).
+      - Controllers that do not share that file send again, unless O(dedup_scope=history) finds the SMS in sipgate's history.
+      - A message with O(send_at) given as a relative delay (V(10m)) is identified by that delay, not by the time it resolves to.
+  platform:
+    platforms: posix
+author:
+  - sipgateio.sms maintainers (@sipgateio)
+seealso:
+  - module: sipgateio.sms.sipgate_sms_info
+  - plugin: sipgateio.sms.sms_fit
+    plugin_type: filter
+  - plugin: sipgateio.sms.sipgate_sms
+    plugin_type: callback
+options:
+  sms_id:
+    description:
+      - The web SMS extension to send from, C(s) followed by digits, like V(s0).
+      - If not set, the environment variable E(SIPGATE_SMS_ID) is used; if that is not set either,
+        the account's first SMS extension is looked up (scope C(sms:read)).
+    type: str
+  recipients:
+    description:
+      - Phone numbers to send to. Spaces, dashes, dots, brackets and a leading C(00) are accepted;
+        a national number starting with one C(0) gets O(country_code).
+      - Each is normalised to E.164, like C(+4915799912345); duplicates are sent once.
+    type: list
+    elements: str
+    required: true
+    aliases: [recipient]
+  message:
+    description:
+      - The text. It must not be blank. Up to 160 GSM-7 characters (70 in UCS-2) make one SMS; longer texts are sent as
+        several segments, which sipgate bills separately.
+    type: str
+    required: true
+    aliases: [msg]
+  send_at:
+    description:
+      - Schedule the SMS instead of sending it now. Unix seconds, an ISO-8601 date-time with a UTC offset
+        (V(2030-01-31T08:00:00+01:00)), or a delay like V(10m), V(2h), V(1d), V(1h30m).
+      - Must lie in the future and at most 30 days ahead.
+    type: raw
+  country_code:
+    description:
+      - Country calling code for national numbers in O(recipients) that start with a single C(0).
+    type: str
+    default: "49"
+  dedup_key:
+    description:
+      - Identifies the message for idempotency instead of its text, for example a change ticket number.
+        Two tasks with the same key and recipient send once within O(dedup_window), even if the texts differ.
+    type: str
+  dedup_window:
+    description:
+      - How long a delivered SMS keeps an identical one from being sent again.
+        Seconds, or a duration like V(30m), V(24h), V(7d). V(0) turns idempotency off.
+    type: raw
+    default: 24h
+  dedup_scope:
+    description:
+      - V(local) consults only O(state_file).
+      - V(history) also asks sipgate's history of sent SMS (scope C(history:read)) whether the same text already went to
+        the recipient within O(dedup_window), so controllers that share no state file send once.
+        sipgate lists a new SMS in its history only after a moment, so runs seconds apart may both send;
+        only the text is compared, so O(dedup_key) does not apply there.
+    type: str
+    choices: [local, history]
+    default: local
+  force:
+    description:
+      - Send even if the same SMS was delivered within O(dedup_window), or its delivery is unknown.
+    type: bool
+    default: false
+  state_file:
+    description:
+      - The record of sent SMS. Written atomically under a lock, so parallel tasks share it safely.
+      - Default C($XDG_STATE_HOME/sipgateio.sms/sent.json), or C(~/.local/state/sipgateio.sms/sent.json).
+    type: path
+"""
+
+EXAMPLES = r"""
+- name: Tell the on-call people, with the token from Ansible Vault
+  sipgateio.sms.sipgate_sms:
+    token_id: token-ABC123
+    token: "{{ vault_sipgate_token }}"
+    sms_id: s0
+    recipients:
+      - "+4915799912345"
+      - "0157 999 12346"
+    message: "Maintenance of web01 starts at 22:00."
+  delegate_to: localhost
+  run_once: true
+
+- name: Schedule a reminder in two hours (credentials from SIPGATE_TOKEN_ID and SIPGATE_TOKEN)
+  sipgateio.sms.sipgate_sms:
+    recipient: "+4915799912345"
+    msg: "Reminder: the maintenance window closes in one hour."
+    send_at: 2h
+
+- name: One SMS per change ticket, whatever the text says, even from several controllers
+  sipgateio.sms.sipgate_sms:
+    recipients: "{{ oncall_numbers }}"
+    message: "CHG-{{ ticket }} deployed to {{ ansible_play_hosts | length }} hosts."
+    dedup_key: "CHG-{{ ticket }}"
+    dedup_window: 7d
+    dedup_scope: history
+
+- name: See what would be sent, without sending
+  sipgateio.sms.sipgate_sms:
+    recipients: "{{ oncall_numbers }}"
+    message: "Test"
+  check_mode: true
+  diff: true
+  register: preview
+"""
+
+RETURN = r"""
+sms_id:
+  description: The SMS extension sent from (looked up when not given).
+  returned: always
+  type: str
+  sample: s0
+encoding:
+  description: Encoding of the message, V(gsm7) or V(ucs2) (any character outside GSM-7 makes it UCS-2).
+  returned: always
+  type: str
+  sample: gsm7
+segments:
+  description: SMS segments the message costs per recipient.
+  returned: always
+  type: int
+  sample: 1
+sent:
+  description: Recipients the SMS was sent to in this run (in check mode, would be sent to).
+  returned: always
+  type: list
+  elements: str
+  sample: ["+4915799912345"]
+skipped_recipients:
+  description: Recipients not sent to, and why.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"recipient": "+4915799912346", "reason": "already sent at 2026-11-25T08:00:00Z (within dedup_window)"}]
+results:
+  description: What happened per recipient.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    recipient:
+      description: The recipient in E.164.
+      type: str
+    status:
+      description: V(sent), V(would_send) (check mode), V(skipped), V(failed) (surely not sent) or V(unknown) (the answer never came).
+      type: str
+    encoding:
+      description: V(gsm7) or V(ucs2).
+      type: str
+    segments:
+      description: SMS segments.
+      type: int
+    send_at:
+      description: Scheduled time in Unix seconds, or null.
+      type: int
+    reason:
+      description: Why a recipient was skipped.
+      type: str
+    error:
+      description: Why sending failed, in plain words.
+      type: str
+    http_status:
+      description: HTTP status of a failed send, if there was an answer.
+      type: int
+  sample: [{"recipient": "+4915799912345", "status": "sent", "encoding": "gsm7", "segments": 1, "send_at": null}]
+"""
+
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback
+
+from ansible_collections.sipgateio.sms.plugins.module_utils import sms_sent_record
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_errors import (DELIVERED, DELIVERY_UNKNOWN,
+                                                                                   SipgateError)
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_module import (HELPER_ERRORS, client_from_params,
+                                                                                   connection_argument_spec, fail_with,
+                                                                                   require_requests)
+from ansible_collections.sipgateio.sms.plugins.module_utils.sms_request import (build_requests, delivery_key,
+                                                                                parse_duration, validate_sms_id)
+
+
+def argument_spec() -> dict:
+    spec = connection_argument_spec()
+    spec.update(
+        sms_id={"type": "str", "fallback": (env_fallback, ["SIPGATE_SMS_ID"])},
+        recipients={"type": "list", "elements": "str", "required": True, "aliases": ["recipient"]},
+        message={"type": "str", "required": True, "aliases": ["msg"]},
+        send_at={"type": "raw"},
+        country_code={"type": "str", "default": "49"},
+        dedup_key={"type": "str", "no_log": False},
+        dedup_window={"type": "raw", "default": "24h"},
+        dedup_scope={"type": "str", "choices": ["local", "history"], "default": "local"},
+        force={"type": "bool", "default": False},
+        state_file={"type": "path"},
+    )
+    return spec
+
+
+def _iso(moment: float) -> str:
+    return datetime.fromtimestamp(moment, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class SmsTask:
+    """One run of the module: validate, decide per recipient, send what is missing, record it."""
+
+    def __init__(self, module: AnsibleModule) -> None:
+        self.module = module
+        self.params = module.params
+        self.now = time.time()
+        self.state_file = Path(self.params["state_file"]) if self.params["state_file"] else sms_sent_record.default_state_file()
+
+    def validate(self) -> None:
+        """Everything that can be checked without the API, before any request."""
+        params = self.params
+        self.window = parse_duration(params["dedup_window"], "dedup_window")
+        if params["sms_id"]:
+            validate_sms_id(params["sms_id"])
+        build_requests(params["sms_id"] or "s0", params["recipients"], params["message"], params["send_at"], self.now, params["country_code"])
+        self.client = client_from_params(params)
+
+    def key(self, sms) -> str:
+        send_at = self.params["send_at"]
+        return delivery_key(sms, self.params["dedup_key"], "" if send_at in (None, "") else str(send_at))
+
+    def reason_to_skip(self, sms, entries: dict) -> str:
+        if self.params["force"]:
+            return ""
+        earlier = sms_sent_record.earlier_send(entries, self.key(sms), self.window, self.now)
+        if earlier and earlier.get("outcome") == DELIVERY_UNKNOWN:
+            return ("delivery unknown in an earlier run at {0}: check the phone or sipgate's history; "
+                    "use force: true to send again".format(_iso(float(earlier["at"]))))
+        if earlier:
+            return "already sent at {0} (within dedup_window)".format(_iso(float(earlier["at"])))
+        if self.params["dedup_scope"] == "history" and self.window and self.in_history(sms):
+            return "found in sipgate history (within dedup_window)"
+        return ""
+
+    def in_history(self, sms) -> bool:
+        try:
+            items = self.client.history(since=_iso(self.now - self.window), phonenumber=sms.recipient, limit=1000)
+        except SipgateError as error:
+            if error.status == 403:
+                raise SipgateError("dedup_scope=history: reading the history was refused (HTTP 403); "
+                                   "give the token the scope history:read, or use dedup_scope: local", status=403) from None
+            raise
+        return any(item.get("smsContent") == sms.message and item.get("target") == sms.recipient for item in items)
+
+    def run(self) -> dict:
+        self.validate()
+        params = self.params
+        sms_id = params["sms_id"] or self.client.first_sms_id()
+        messages = build_requests(sms_id, params["recipients"], params["message"], params["send_at"], self.now, params["country_code"])
+        entries = sms_sent_record.load(self.state_file)
+        skipped, to_send = [], []
+        for sms in messages:
+            reason = self.reason_to_skip(sms, entries)
+            if reason:
+                skipped.append({"recipient": sms.recipient, "reason": reason})
+            else:
+                to_send.append(sms)
+        outcomes = [] if self.module.check_mode else self.client.send_all(to_send)
+        if outcomes:
+            sms_sent_record.record(self.state_file, [(self.key(result.request), result) for result in outcomes], self.now)
+        return self.report(sms_id, messages, skipped, to_send, outcomes)
+
+    def report(self, sms_id: str, messages: list, skipped: list, to_send: list, outcomes: list) -> dict:
+        size = messages[0].size
+        reasons = {item["recipient"]: item["reason"] for item in skipped}
+        by_recipient = {result.request.recipient: result for result in outcomes}
+        results = []
+        for sms in messages:
+            entry = {"recipient": sms.recipient, "encoding": sms.size.encoding, "segments": sms.size.segments, "send_at": sms.send_at}
+            if sms.recipient in reasons:
+                entry.update(status="skipped", reason=reasons[sms.recipient])
+            elif sms.recipient not in by_recipient:
+                entry["status"] = "would_send"
+            elif by_recipient[sms.recipient].delivery == DELIVERED:
+                entry["status"] = "sent"
+            else:
+                error = by_recipient[sms.recipient].error
+                entry.update(status="failed" if error.delivery != DELIVERY_UNKNOWN else "unknown",
+                             error=error.message, http_status=error.status)
+            results.append(entry)
+        sent = [sms.recipient for sms in to_send if self.module.check_mode or by_recipient[sms.recipient].delivery == DELIVERED]
+        result = {"changed": bool(sent) or any(entry["status"] == "unknown" for entry in results), "sms_id": sms_id,
+                  "encoding": size.encoding, "segments": size.segments, "sent": sent, "skipped_recipients": skipped, "results": results}
+        if self.module._diff:
+            lines = "".join("To {0}: {1}\n".format(sms.recipient, sms.message) for sms in to_send)
+            result["diff"] = {"before": "", "after": lines, "before_header": "sent", "after_header": "to be sent"}
+        return result
+
+
+def failure_message(results: list) -> str:
+    failed = [entry for entry in results if entry["status"] in ("failed", "unknown")]
+    parts = ["{0}: {1}".format(entry["recipient"], entry["error"]) for entry in failed]
+    sent = sum(1 for entry in results if entry["status"] == "sent")
+    return "{0} of {1} SMS not delivered ({2} sent): {3}".format(len(failed), len(results), sent, "; ".join(parts))
+
+
+def run_module(module: AnsibleModule) -> None:
+    try:
+        result = SmsTask(module).run()
+    except HELPER_ERRORS as error:
+        fail_with(module, error, changed=False)
+        return
+    if any(entry["status"] in ("failed", "unknown") for entry in result["results"]):
+        module.fail_json(msg=failure_message(result["results"]), **result)
+    module.exit_json(**result)
+
+
+def main() -> None:
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    require_requests(module)
+    run_module(module)
+
+
+if __name__ == "__main__":
+    main()
