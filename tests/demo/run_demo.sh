@@ -49,9 +49,9 @@ step "3/3 The same play again: nothing to do (changed=0), no request made"
 
 step "The notifier with a sample Nagios alert (environment macros, as Nagios passes them)"
 NAGIOS_NOTIFICATIONTYPE=PROBLEM NAGIOS_HOSTNAME=web01 NAGIOS_SERVICEDESC=HTTP NAGIOS_SERVICESTATE=CRITICAL \
-NAGIOS_SERVICEOUTPUT="CRITICAL – Socket timeout after 10 seconds | time=10.0s;;;0" NAGIOS_CONTACTPAGER=+4915799912345 \
+NAGIOS_SERVICEOUTPUT="CRITICAL – Socket timeout after 10 seconds" NAGIOS_CONTACTPAGER=+4915799912345 \
 SIPGATE_SMS_STATE_DIR="$work/notifier-state" \
-    "$python" "$repo/roles/notifier/files/sipgate_sms_notify.py" --config "$work/none.ini"
+    "$python" "$repo/roles/notifier/files/sipgate_sms_notify.py"
 echo "notifier exit code: $? (0 = delivered)"
 echo "journal: $(tail -n 1 "$work/notifier-state/journal.jsonl")"
 
