@@ -176,13 +176,13 @@ class EngineInstance:
             parts += [f"--- {self.name} stdout/stderr ---", self.daemon.output()[-6000:]]
         return "\n".join(parts)
 
-    def wait_until(self, condition: Callable[[], Optional[T]], timeout: float, what: str) -> T:
+    def wait_until(self, condition: Callable[[], Optional[T]], timeout: float, what: str, interval: float = 0.02) -> T:
         """Like ``waiting.wait_until``; a timeout also fails when the daemon died, and shows its log."""
         def check() -> Optional[T]:
             if not self._running_daemon().is_running():
                 raise EngineError(f"{self.name} exited while waiting for {what}\n{self.diagnostics()}")
             return condition()
-        return wait_until(check, timeout, what, details=self.diagnostics)
+        return wait_until(check, timeout, what, interval=interval, details=self.diagnostics)
 
     def __enter__(self: EngineT) -> EngineT:
         self.start()

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional
 
 from .engine import DEFAULT_PAGER, HOST_NAME, SERVICE_NAME, EngineError, EngineInstance, base_environment, write_file
 
 NAGIOS = "nagios4"
+# sun_path holds 108 bytes on Linux, the terminating NUL included; pytest's tmp_path can be longer.
+UNIX_SOCKET_PATH_MAX = 108
 
 MAIN_CONFIG = """\
 # Written by the test harness: a self-contained Nagios 4 that reacts within about a second.
@@ -29,7 +32,7 @@ temp_file={workdir}/nagios.tmp
 temp_path={workdir}/tmp
 lock_file={workdir}/nagios.lock
 check_result_path={workdir}/checkresults
-query_socket={workdir}/nagios.qh
+query_socket={query_socket}
 command_file={workdir}/nagios.cmd
 check_external_commands=1
 nagios_user=root
@@ -169,11 +172,22 @@ class Nagios4Instance(EngineInstance):
         super().__init__(workdir, notify_env, pager)
         self.service_command_line = service_command_line
         self.host_command_line = service_command_line if host_command_line is None else host_command_line
+        self._short_socket_folder: Optional[Path] = None
 
     @property
     def main_config(self) -> Path:
         """nagios.cfg."""
         return self.workdir / "nagios.cfg"
+
+    @property
+    def query_socket(self) -> Path:
+        """The query handler's Unix socket, in ``workdir`` unless that path is too long for a socket."""
+        socket = self.workdir / "nagios.qh"
+        if len(bytes(socket)) < UNIX_SOCKET_PATH_MAX:
+            return socket
+        if self._short_socket_folder is None:
+            self._short_socket_folder = Path(tempfile.mkdtemp(prefix="nagios4-"))
+        return self._short_socket_folder / "nagios.qh"
 
     @property
     def command_pipe(self) -> Path:
@@ -191,7 +205,7 @@ class Nagios4Instance(EngineInstance):
             host_command_line=object_value(self.host_command_line),
             service_command_line=object_value(self.service_command_line),
         ))
-        return write_file(self.main_config, MAIN_CONFIG.format(workdir=self.workdir))
+        return write_file(self.main_config, MAIN_CONFIG.format(workdir=self.workdir, query_socket=self.query_socket))
 
     def validate(self) -> str:
         self.write_config()
@@ -208,6 +222,11 @@ class Nagios4Instance(EngineInstance):
 
     def daemon_environment(self) -> Dict[str, str]:
         return {**base_environment(), **self.notify_env}
+
+    def stop(self, timeout: float = 10.0) -> None:
+        super().stop(timeout)
+        if self._short_socket_folder is not None:
+            shutil.rmtree(self._short_socket_folder, ignore_errors=True)
 
     def notifications_logged(self) -> List[str]:
         """The ``SERVICE NOTIFICATION`` / ``HOST NOTIFICATION`` lines of the log."""
