@@ -225,4 +225,3 @@ def write_file(path: Path, text: str, mode: int = 0o644) -> Path:
     path.write_text(text, encoding="utf-8")
     path.chmod(mode)
     return path
-
