@@ -126,10 +126,10 @@ class EngineInstance:
             self.stop()
             raise EngineError(f"{self.name} exited during start-up\n{self.diagnostics()}")
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop the daemon by its PID and make sure none of its processes is left."""
+    def stop(self, timeout: float = 10.0, helper_grace: float = 3.0) -> None:
+        """Stop the daemon by its PID and make sure none of its processes is left (see DaemonProcess.stop)."""
         if self.daemon is not None:
-            self.daemon.stop(timeout)
+            self.daemon.stop(timeout, helper_grace)
 
     @property
     def pid(self) -> int:

@@ -223,8 +223,8 @@ class Nagios4Instance(EngineInstance):
     def daemon_environment(self) -> Dict[str, str]:
         return {**base_environment(), **self.notify_env}
 
-    def stop(self, timeout: float = 10.0) -> None:
-        super().stop(timeout)
+    def stop(self, timeout: float = 10.0, helper_grace: float = 3.0) -> None:
+        super().stop(timeout, helper_grace)
         if self._short_socket_folder is not None:
             shutil.rmtree(self._short_socket_folder, ignore_errors=True)
 

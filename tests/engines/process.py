@@ -66,10 +66,10 @@ class DaemonProcess:
         """The daemon's processes that are still alive (the main one included, if running)."""
         return session_members(self.pid)
 
-    def stop(self, timeout: float = 10.0) -> Optional[int]:
+    def stop(self, timeout: float = 10.0, helper_grace: float = 3.0) -> Optional[int]:
         """TERM the main process, KILL it if it does not end in time, then make sure its helpers end too.
 
-        Helpers still alive a moment after the main process are killed by PID and remembered in
+        Helpers still alive ``helper_grace`` seconds after the main process are killed by PID and remembered in
         ``killed_leftovers``, so a test can tell a clean shutdown from one that needed help.
         Returns the main process's exit status.
         """
@@ -81,7 +81,7 @@ class DaemonProcess:
                 self.popen.kill()
                 self.popen.wait(timeout)
         try:
-            wait_until(lambda: not self.remaining(), 3.0, "the daemon's helper processes to end")
+            wait_until(lambda: not self.remaining(), helper_grace, "the daemon's helper processes to end")
         except WaitTimeout:
             self._kill_leftovers()
         return self.popen.returncode

@@ -13,7 +13,7 @@ from typing import Any, Dict, List
 
 import pytest
 
-from engines.engine import DEFAULT_PAGER, EngineInstance
+from engines.engine import DEFAULT_PAGER, EngineError, EngineInstance
 from engines.icinga import Icinga2Instance, dsl_dictionary, dsl_string
 from engines.nagios import Nagios4Instance, object_value
 from engines.recorder import options, read_records, write_recorder
@@ -135,9 +135,19 @@ def test_helpers_of_a_daemon_killed_hard_are_ended_by_pid(tmp_path: Path) -> Non
         # SIGKILL gives the main process no chance to end its children: stop() must find them.
         os.kill(icinga.pid, signal.SIGKILL)
     finally:
-        icinga.stop()
+        icinga.stop(helper_grace=0.5)
     assert icinga.remaining_processes() == []
     assert icinga.daemon is not None and set(helpers) <= set(icinga.daemon.killed_leftovers)
+
+
+@pytest.mark.e2e
+def test_a_refused_configuration_fails_with_the_daemons_words(tmp_path: Path) -> None:
+    nagios = Nagios4Instance(tmp_path, service_command_line="")
+    with pytest.raises(EngineError, match="Error processing object config files"):
+        nagios.validate()
+    with pytest.raises(EngineError, match="exited during start-up"):
+        nagios.start()
+    assert nagios.remaining_processes() == []
 
 
 def test_icinga_config_keeps_secrets_literal() -> None:
