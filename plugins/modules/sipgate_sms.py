@@ -33,6 +33,7 @@ attributes:
     support: full
     details: Shows the messages that would go out, one line per recipient.
   idempotent:
+    description: When run again with the same arguments, the module does not send again.
     support: partial
     details:
       - Idempotent through a record of sent SMS in O(state_file) on the host that runs the module, kept for O(dedup_window).
@@ -64,13 +65,13 @@ options:
     elements: str
     required: true
     aliases: [recipient]
-  message:
+  msg:
     description:
       - The text. It must not be blank. Up to 160 GSM-7 characters (70 in UCS-2) make one SMS; longer texts are sent as
         several segments, which sipgate bills separately.
+      - Tasks may also call this option C(message); the module's action plugin passes it on as O(msg).
     type: str
     required: true
-    aliases: [msg]
   send_at:
     description:
       - Schedule the SMS instead of sending it now. Unix seconds, an ISO-8601 date-time with a UTC offset
@@ -233,7 +234,7 @@ def argument_spec() -> dict:
     spec.update(
         sms_id={"type": "str", "fallback": (env_fallback, ["SIPGATE_SMS_ID"])},
         recipients={"type": "list", "elements": "str", "required": True, "aliases": ["recipient"]},
-        message={"type": "str", "required": True, "aliases": ["msg"]},
+        msg={"type": "str", "required": True},
         send_at={"type": "raw"},
         country_code={"type": "str", "default": "49"},
         dedup_key={"type": "str", "no_log": False},
@@ -264,7 +265,7 @@ class SmsTask:
         self.window = parse_duration(params["dedup_window"], "dedup_window")
         if params["sms_id"]:
             validate_sms_id(params["sms_id"])
-        build_requests(params["sms_id"] or "s0", params["recipients"], params["message"], params["send_at"], self.now, params["country_code"])
+        build_requests(params["sms_id"] or "s0", params["recipients"], params["msg"], params["send_at"], self.now, params["country_code"])
         self.client = client_from_params(params)
 
     def key(self, sms) -> str:
@@ -298,7 +299,7 @@ class SmsTask:
         self.validate()
         params = self.params
         sms_id = params["sms_id"] or self.client.first_sms_id()
-        messages = build_requests(sms_id, params["recipients"], params["message"], params["send_at"], self.now, params["country_code"])
+        messages = build_requests(sms_id, params["recipients"], params["msg"], params["send_at"], self.now, params["country_code"])
         entries = sms_sent_record.load(self.state_file)
         skipped, to_send = [], []
         for sms in messages:
