@@ -11,6 +11,7 @@ import pytest
 
 from sipgate_notify.cli import main, refuse_secrets
 from sipgate_notify.config import ConfigError, load
+from sipgate_notify.message import DEFAULT_TEMPLATE
 
 INI = """\
 [sipgate]
@@ -66,6 +67,10 @@ def test_a_missing_explicit_file_is_an_error_but_the_default_may_be_absent(tmp_p
     with pytest.raises(ConfigError, match="does not exist"):
         load(str(tmp_path / "absent.ini"), {})
     assert load(None, {"SIPGATE_TOKEN_ID": "token-X"}).token_id == "token-X"
+
+
+def test_an_empty_template_means_the_default(tmp_path: Path) -> None:
+    assert load(str(write_ini(tmp_path, "[notify]\ntemplate =\n")), {}).template == DEFAULT_TEMPLATE
 
 
 @pytest.mark.parametrize("line, problem", [("budget = none", "not a number"), ("max_segments = 0", "at least 1"),

@@ -109,7 +109,7 @@ def settings_from(values: Mapping[str, str]) -> Settings:
     """Typed, checked settings from strings (file and environment merged)."""
     settings = Settings()
     typed: dict = {key: values[key].strip() for key in ("token_id", "token", "sms_id", "api_url", "state_dir") if values.get(key)}
-    if "template" in values:
+    if values.get("template", "").strip():  # an empty template (a role default) means the built-in one
         typed["template"] = values["template"]
     for key, kind, minimum in (("max_segments", int, 1), ("budget", int, 1), ("dedup_window", float, 0),
                                ("budget_window", float, 1), ("spool_max_age", float, 60)):
