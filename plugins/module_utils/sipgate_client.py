@@ -25,7 +25,7 @@ from .sms_request import SmsRequest
 try:
     import requests
     from requests.adapters import HTTPAdapter
-    from urllib3.exceptions import NewConnectionError
+    from urllib3.exceptions import NewConnectionError, ReadTimeoutError
     from urllib3.util.retry import Retry
 except ImportError:
     HAS_REQUESTS = False
@@ -100,7 +100,9 @@ def _transport_error(error: Exception, what: str) -> SipgateError:
     if _failed_to_connect(error):
         return SipgateError("{0} failed: could not connect to the API ({1}); nothing was sent".format(what, type(error).__name__),
                             delivery=NOT_DELIVERED, temporary=True)
-    kind = "timed out waiting for the answer" if isinstance(error, requests.exceptions.Timeout) else "lost the connection"
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    timed_out = isinstance(error, requests.exceptions.Timeout) or isinstance(reason, ReadTimeoutError)
+    kind = "timed out waiting for the answer" if timed_out else "lost the connection"
     if not what.startswith("POST"):
         return SipgateError("{0} {1}; try again later".format(what, kind), delivery=NOT_DELIVERED, temporary=True)
     return SipgateError("{0} {1} after the request was sent: delivery unknown, the SMS may or may not have gone out".format(what, kind),
