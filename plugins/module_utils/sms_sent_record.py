@@ -10,10 +10,11 @@ sent and how that ended (delivered, or unknown when the answer never came).
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
-from .locked_json import read_state, updating_state
+from .locked_json import StateFileError, read_state, updating_state
 from .sipgate_client import SendResult
 from .sipgate_errors import DELIVERED, DELIVERY_UNKNOWN
 
@@ -34,16 +35,31 @@ def earlier_send(entries: dict, key: str, window: int, now: float) -> Optional[d
     return entry
 
 
-def load(path: Path) -> dict:
+def peek(path: Path) -> dict:
+    """The record as it is, creating nothing: check mode must leave no trace, not even a lock file."""
+    if not path.exists():
+        return {}
     data = read_state(path, {})
     return data if isinstance(data, dict) else {}
 
 
-def record(path: Path, outcomes: list, now: float) -> None:
-    """Add (key, SendResult) pairs that delivered or may have, and prune old entries, under the lock."""
+@contextmanager
+def holding(path: Path, now: float) -> Iterator[dict]:
+    """The record, locked for the whole decide-send-remember step and written back atomically.
+
+    Holding the lock while sending keeps parallel tasks (one per host, all delegated to the
+    controller) from sending the same SMS: the second one waits and then finds it recorded.
+    """
     with updating_state(path, {}) as entries:
-        for key in [key for key, entry in entries.items() if now - float(entry.get("at", 0)) > KEEP_SECONDS]:
+        if not isinstance(entries, dict):
+            raise StateFileError("state file {0} does not hold a JSON object; move it aside or delete it".format(path))
+        for key in [key for key, entry in entries.items()
+                    if not isinstance(entry, dict) or now - float(entry.get("at", 0)) > KEEP_SECONDS]:
             del entries[key]
-        for key, result in outcomes:
-            if isinstance(result, SendResult) and result.delivery in (DELIVERED, DELIVERY_UNKNOWN):
-                entries[key] = {"at": now, "outcome": result.delivery}
+        yield entries
+
+
+def remember(entries: dict, key: str, result: SendResult, now: float) -> None:
+    """Note a send that delivered or may have; one that surely failed leaves no trace, so a rerun sends it."""
+    if result.delivery in (DELIVERED, DELIVERY_UNKNOWN):
+        entries[key] = {"at": now, "outcome": result.delivery}

@@ -216,17 +216,22 @@ results:
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any, Optional
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.sipgateio.sms.plugins.module_utils import sms_sent_record
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_client import SendResult
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_errors import (DELIVERED, DELIVERY_UNKNOWN,
                                                                                    SipgateError)
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_module import (HELPER_ERRORS, client_from_params,
                                                                                    connection_argument_spec, fail_with,
                                                                                    require_requests)
-from ansible_collections.sipgateio.sms.plugins.module_utils.sms_request import (build_requests, delivery_key,
+from ansible_collections.sipgateio.sms.plugins.module_utils.sms_request import (SmsRequest, build_requests, delivery_key,
                                                                                 parse_duration, validate_sms_id)
+
+FAILED = "failed"
+UNKNOWN = "unknown"
 
 
 def argument_spec() -> dict:
@@ -258,6 +263,8 @@ class SmsTask:
         self.params = module.params
         self.now = time.time()
         self.state_file = Path(self.params["state_file"]) if self.params["state_file"] else sms_sent_record.default_state_file()
+        self.window = 0
+        self.client: Any = None
 
     def validate(self) -> None:
         """Everything that can be checked without the API, before any request."""
@@ -265,14 +272,15 @@ class SmsTask:
         self.window = parse_duration(params["dedup_window"], "dedup_window")
         if params["sms_id"]:
             validate_sms_id(params["sms_id"])
+        # A stand-in smsId: the real one may still have to be looked up, the rest must be right already.
         build_requests(params["sms_id"] or "s0", params["recipients"], params["msg"], params["send_at"], self.now, params["country_code"])
         self.client = client_from_params(params)
 
-    def key(self, sms) -> str:
+    def key(self, sms: SmsRequest) -> str:
         send_at = self.params["send_at"]
         return delivery_key(sms, self.params["dedup_key"], "" if send_at in (None, "") else str(send_at))
 
-    def reason_to_skip(self, sms, entries: dict) -> str:
+    def reason_to_skip(self, sms: SmsRequest, entries: dict) -> str:
         if self.params["force"]:
             return ""
         earlier = sms_sent_record.earlier_send(entries, self.key(sms), self.window, self.now)
@@ -285,7 +293,7 @@ class SmsTask:
             return "found in sipgate history (within dedup_window)"
         return ""
 
-    def in_history(self, sms) -> bool:
+    def in_history(self, sms: SmsRequest) -> bool:
         try:
             items = self.client.history(since=_iso(self.now - self.window), phonenumber=sms.recipient, limit=1000)
         except SipgateError as error:
@@ -295,12 +303,8 @@ class SmsTask:
             raise
         return any(item.get("smsContent") == sms.message and item.get("target") == sms.recipient for item in items)
 
-    def run(self) -> dict:
-        self.validate()
-        params = self.params
-        sms_id = params["sms_id"] or self.client.first_sms_id()
-        messages = build_requests(sms_id, params["recipients"], params["msg"], params["send_at"], self.now, params["country_code"])
-        entries = sms_sent_record.load(self.state_file)
+    def decide(self, messages: list, entries: dict) -> tuple:
+        """Split into (skipped: [{recipient, reason}], to_send: [SmsRequest])."""
         skipped, to_send = [], []
         for sms in messages:
             reason = self.reason_to_skip(sms, entries)
@@ -308,43 +312,73 @@ class SmsTask:
                 skipped.append({"recipient": sms.recipient, "reason": reason})
             else:
                 to_send.append(sms)
-        outcomes = [] if self.module.check_mode else self.client.send_all(to_send)
-        if outcomes:
-            sms_sent_record.record(self.state_file, [(self.key(result.request), result) for result in outcomes], self.now)
-        return self.report(sms_id, messages, skipped, to_send, outcomes)
+        return skipped, to_send
 
-    def report(self, sms_id: str, messages: list, skipped: list, to_send: list, outcomes: list) -> dict:
-        size = messages[0].size
-        reasons = {item["recipient"]: item["reason"] for item in skipped}
-        by_recipient = {result.request.recipient: result for result in outcomes}
-        results = []
-        for sms in messages:
-            entry = {"recipient": sms.recipient, "encoding": sms.size.encoding, "segments": sms.size.segments, "send_at": sms.send_at}
-            if sms.recipient in reasons:
-                entry.update(status="skipped", reason=reasons[sms.recipient])
-            elif sms.recipient not in by_recipient:
-                entry["status"] = "would_send"
-            elif by_recipient[sms.recipient].delivery == DELIVERED:
-                entry["status"] = "sent"
+    def send_and_remember(self, messages: list) -> tuple:
+        """Decide and send under the state file's lock, so parallel tasks cannot both send one SMS."""
+        with sms_sent_record.holding(self.state_file, self.now) as entries:
+            skipped, to_send = self.decide(messages, entries)
+            outcomes = self.client.send_all(to_send)
+            for outcome in outcomes:
+                sms_sent_record.remember(entries, self.key(outcome.request), outcome, self.now)
+        return skipped, to_send, outcomes
+
+    def run(self) -> dict:
+        self.validate()
+        params = self.params
+        with self.client:
+            sms_id = params["sms_id"] or self.client.first_sms_id()
+            messages = build_requests(sms_id, params["recipients"], params["msg"], params["send_at"], self.now, params["country_code"])
+            if self.module.check_mode:
+                skipped, to_send = self.decide(messages, sms_sent_record.peek(self.state_file))
+                outcomes: list = []
             else:
-                error = by_recipient[sms.recipient].error
-                entry.update(status="failed" if error.delivery != DELIVERY_UNKNOWN else "unknown",
-                             error=error.message, http_status=error.status)
-            results.append(entry)
-        sent = [sms.recipient for sms in to_send if self.module.check_mode or by_recipient[sms.recipient].delivery == DELIVERED]
-        result = {"changed": bool(sent) or any(entry["status"] == "unknown" for entry in results), "sms_id": sms_id,
-                  "encoding": size.encoding, "segments": size.segments, "sent": sent, "skipped_recipients": skipped, "results": results}
-        if self.module._diff:
-            lines = "".join("To {0}: {1}\n".format(sms.recipient, sms.message) for sms in to_send)
-            result["diff"] = {"before": "", "after": lines, "before_header": "sent", "after_header": "to be sent"}
-        return result
+                skipped, to_send, outcomes = self.send_and_remember(messages)
+        return build_result(sms_id, messages, skipped, to_send, outcomes, self.module.check_mode, self.module._diff)
+
+
+def recipient_result(sms: SmsRequest, reason: Optional[str], outcome: Optional[SendResult]) -> dict:
+    entry = {"recipient": sms.recipient, "encoding": sms.size.encoding, "segments": sms.size.segments, "send_at": sms.send_at}
+    if reason:
+        entry.update(status="skipped", reason=reason)
+    elif outcome is None:
+        entry["status"] = "would_send"
+    elif outcome.delivery == DELIVERED:
+        entry["status"] = "sent"
+    else:
+        error = outcome.error
+        entry.update(status=UNKNOWN if outcome.delivery == DELIVERY_UNKNOWN else FAILED,
+                     error=error.message if error else "not delivered", http_status=error.status if error else None)
+    return entry
+
+
+def build_result(sms_id: str, messages: list, skipped: list, to_send: list, outcomes: list, check_mode: bool, diff: bool) -> dict:
+    reasons = {item["recipient"]: item["reason"] for item in skipped}
+    by_recipient = {outcome.request.recipient: outcome for outcome in outcomes}
+    results = [recipient_result(sms, reasons.get(sms.recipient), by_recipient.get(sms.recipient)) for sms in messages]
+    sent = [entry["recipient"] for entry in results if entry["status"] in ("sent", "would_send")]
+    # An unknown delivery counts as a change: the SMS may well have gone out.
+    changed = bool(sent) or any(entry["status"] == UNKNOWN for entry in results)
+    size = messages[0].size
+    result = {"changed": changed, "sms_id": sms_id, "encoding": size.encoding, "segments": size.segments,
+              "sent": sent, "skipped_recipients": skipped, "results": results}
+    if diff:
+        lines = "".join("To {0}: {1}\n".format(sms.recipient, sms.message) for sms in to_send)
+        result["diff"] = {"before": "", "after": lines, "before_header": "before this task", "after_header": "SMS this task sends"}
+    return result
 
 
 def failure_message(results: list) -> str:
-    failed = [entry for entry in results if entry["status"] in ("failed", "unknown")]
-    parts = ["{0}: {1}".format(entry["recipient"], entry["error"]) for entry in failed]
+    """One line naming every recipient that did not surely get the SMS, and what to do about it."""
+    parts = []
+    for entry in results:
+        if entry["status"] == FAILED:
+            parts.append("{0}: {1}".format(entry["recipient"], entry["error"]))
+        elif entry["status"] == UNKNOWN:
+            parts.append("{0}: {1}; check the phone or sipgate's history: a rerun skips this recipient, "
+                         "force: true sends again".format(entry["recipient"], entry["error"]))
     sent = sum(1 for entry in results if entry["status"] == "sent")
-    return "{0} of {1} SMS not delivered ({2} sent): {3}".format(len(failed), len(results), sent, "; ".join(parts))
+    return "{0} of {1} SMS not surely delivered ({2} sent now): {3}".format(len(parts), len(results), sent, "; ".join(parts))
 
 
 def run_module(module: AnsibleModule) -> None:
@@ -353,7 +387,7 @@ def run_module(module: AnsibleModule) -> None:
     except HELPER_ERRORS as error:
         fail_with(module, error, changed=False)
         return
-    if any(entry["status"] in ("failed", "unknown") for entry in result["results"]):
+    if any(entry["status"] in (FAILED, UNKNOWN) for entry in result["results"]):
         module.fail_json(msg=failure_message(result["results"]), **result)
     module.exit_json(**result)
 
