@@ -278,7 +278,8 @@ class SmsTask:
 
     def key(self, sms: SmsRequest) -> str:
         send_at = self.params["send_at"]
-        return delivery_key(sms, self.params["dedup_key"], "" if send_at in (None, "") else str(send_at))
+        # An empty key (a template that came out blank) must not make every text to a recipient the same send.
+        return delivery_key(sms, self.params["dedup_key"] or None, "" if send_at in (None, "") else str(send_at))
 
     def reason_to_skip(self, sms: SmsRequest, entries: dict) -> str:
         if self.params["force"]:
