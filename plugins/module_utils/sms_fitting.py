@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .sms_encoding import capacity, encoding_of, is_gsm7, unit_cost
+from .sms_encoding import capacity, encoding_of, is_gsm7, measure, unit_cost
 
 ELLIPSIS = "..."
 
@@ -79,11 +79,19 @@ def cut(text: str, max_units: int, encoding: str) -> str:
 
 def fit(text: str, max_segments: int = 1, transliterate: bool = True) -> str:
     """``text`` folded, transliterated (unless told not to) and cut to ``max_segments`` SMS."""
+    max_segments = max(1, max_segments)
     text = fold_whitespace(text)
     if transliterate:
-        text = to_gsm7(text)
-    encoding = encoding_of(text)
-    room = capacity(encoding, max(1, max_segments))
-    if sum(unit_cost(ch, encoding) for ch in text) <= room:
+        # Folded again: some look-alikes are spaces (a lone diaeresis decomposes to one).
+        text = fold_whitespace(to_gsm7(text))
+    if measure(text).segments <= max_segments:
         return text
-    return cut(text, room, encoding)
+    encoding = encoding_of(text)
+    room = capacity(encoding, max_segments)
+    # An escape or surrogate pair that would straddle two parts moves whole to the next one,
+    # wasting a unit of that part; give up one unit of room until the cut text really fits.
+    while True:
+        fitted = cut(text, room, encoding)
+        if measure(fitted).segments <= max_segments:
+            return fitted
+        room -= 1
