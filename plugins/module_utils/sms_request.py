@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import time
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ _SMS_ID = re.compile(r"^s\d+$")
 _SEPARATORS = re.compile(r"[\s\-./()]")
 _RELATIVE_DELAY = re.compile(r"^\+?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 _UNIX_SECONDS = re.compile(r"^\d{9,11}$")
+_TRUNK_ZERO_AFTER_COUNTRY_CODE = re.compile(r"(?<=\d)\s*\(0\)")
+_ASCII_DIGITS = re.compile(r"^[0-9]+$")
 
 
 @dataclass(frozen=True)
@@ -55,14 +58,16 @@ def validate_sms_id(sms_id: Any) -> str:
 def normalise_recipient(raw: Any, field_name: str = "recipients", country_code: str = DEFAULT_COUNTRY_CODE) -> str:
     """A phone number in E.164 (+4915799912345); separators, a leading 00 and national 0 accepted."""
     text = str(raw if raw is not None else "").strip()
-    digits = _SEPARATORS.sub("", text)
+    # "+49 (0)157 …": the bracketed trunk zero is dialled only nationally, never after a country code.
+    digits = _SEPARATORS.sub("", _TRUNK_ZERO_AFTER_COUNTRY_CODE.sub("", text))
     if digits.startswith("+"):
         digits = digits[1:]
     elif digits.startswith("00"):
         digits = digits[2:]
     elif digits.startswith("0"):
         digits = country_code + digits[1:]
-    if not digits.isdigit() or not 8 <= len(digits) <= 15 or digits.startswith("0"):
+    # ASCII digits only: str.isdigit() would also let through superscripts and other scripts' digits.
+    if not _ASCII_DIGITS.match(digits) or not 8 <= len(digits) <= 15 or digits.startswith("0"):
         raise SmsValidationError(field_name, "{0!r} is not a phone number".format(text),
                                  "use international format like +4915799912345")
     return "+" + digits
@@ -111,8 +116,11 @@ def parse_send_at(raw: Any, now: Optional[float] = None) -> Optional[int]:
         return None
     now = time.time() if now is None else now
     text = str(raw).strip()
+    moment: Optional[int]
     if isinstance(raw, (int, float)) and not isinstance(raw, bool) or _UNIX_SECONDS.match(text):
-        moment: Optional[int] = int(float(text))
+        number = float(text)
+        # NaN and infinity are floats too, but no moment.
+        moment = int(number) if math.isfinite(number) else None
     else:
         moment = _parse_relative(text, now)
         if moment is None:
@@ -133,7 +141,10 @@ def build_requests(sms_id: Any, recipients: Iterable[Any], message: Any, send_at
     checked_id = validate_sms_id(sms_id)
     checked_message = validate_message(message)
     moment = parse_send_at(send_at, now)
-    numbers = []
+    if isinstance(recipients, str):
+        # One number given where a list is expected: iterating would check it character by character.
+        recipients = [recipients]
+    numbers: list[str] = []
     for index, raw in enumerate(recipients or []):
         number = normalise_recipient(raw, "recipients[{0}]".format(index), country_code)
         if number not in numbers:
