@@ -1,0 +1,96 @@
+# -*- coding: utf-8 -*-
+# Copyright: sipgateio.sms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Exactly one complete way of authenticating, and the secret never shown."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_credentials import (
+    BEARER, LEGACY, TOKEN, Credentials, choose_credentials)
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_errors import SmsValidationError
+
+TOKEN_ID = "token-ABC123"
+TOKEN_SECRET = "0d4a5c4e-9b5f-4c1e-8f2a-6b7c8d9e0f1a"
+
+
+def decoded_basic(header: str) -> str:
+    scheme, _, encoded = header.partition(" ")
+    assert scheme == "Basic"
+    return base64.b64decode(encoded).decode("utf-8")
+
+
+def test_personal_access_token_is_sent_as_basic_auth() -> None:
+    credentials = choose_credentials(token_id=TOKEN_ID, token=TOKEN_SECRET)
+    assert credentials.kind == TOKEN
+    assert decoded_basic(credentials.authorization_header()) == TOKEN_ID + ":" + TOKEN_SECRET
+
+
+def test_username_and_password_are_sent_as_basic_auth() -> None:
+    credentials = choose_credentials(username="ops@example.com", password="pässwörd:1")
+    assert credentials.kind == LEGACY
+    assert decoded_basic(credentials.authorization_header()) == "ops@example.com:pässwörd:1"
+
+
+def test_access_token_is_sent_as_bearer() -> None:
+    credentials = choose_credentials(access_token="eyJhbGciOi.payload.sig")
+    assert credentials.kind == BEARER
+    assert credentials.authorization_header() == "Bearer eyJhbGciOi.payload.sig"
+
+
+@pytest.mark.parametrize("given, missing", [
+    ({"token_id": TOKEN_ID}, "token"),
+    ({"token": TOKEN_SECRET}, "token_id"),
+    ({"token_id": TOKEN_ID, "token": ""}, "token"),
+    ({"username": "ops@example.com"}, "password"),
+    ({"password": "secret"}, "username"),
+])
+def test_incomplete_pair_names_the_missing_field(given: dict, missing: str) -> None:
+    with pytest.raises(SmsValidationError) as caught:
+        choose_credentials(**given)
+    assert caught.value.field == missing
+    assert "missing" in caught.value.problem
+
+
+@pytest.mark.parametrize("given", [
+    {"token_id": TOKEN_ID, "token": TOKEN_SECRET, "access_token": "abc"},
+    {"token_id": TOKEN_ID, "token": TOKEN_SECRET, "username": "u", "password": "p"},
+    {"username": "u", "password": "p", "access_token": "abc"},
+    {"token_id": TOKEN_ID, "password": "p"},
+])
+def test_two_kinds_of_credentials_are_refused(given: dict) -> None:
+    with pytest.raises(SmsValidationError) as caught:
+        choose_credentials(**given)
+    assert caught.value.field == "credentials"
+    assert "more than one" in caught.value.problem
+
+
+@pytest.mark.parametrize("given", [{}, {"token_id": "", "token": None, "access_token": ""}])
+def test_no_credentials_says_what_to_set(given: dict) -> None:
+    with pytest.raises(SmsValidationError) as caught:
+        choose_credentials(**given)
+    assert "SIPGATE_TOKEN_ID" in caught.value.fix
+
+
+@pytest.mark.parametrize("credentials", [
+    choose_credentials(token_id=TOKEN_ID, token=TOKEN_SECRET),
+    choose_credentials(username="ops@example.com", password=TOKEN_SECRET),
+    choose_credentials(access_token=TOKEN_SECRET),
+])
+def test_repr_and_str_never_show_the_secret(credentials: Credentials) -> None:
+    assert TOKEN_SECRET not in repr(credentials)
+    assert TOKEN_SECRET not in str(credentials)
+    assert TOKEN_SECRET not in "{0}".format(credentials)
+    assert credentials.kind in repr(credentials)
+
+
+def test_error_messages_never_carry_a_secret_that_was_given() -> None:
+    with pytest.raises(SmsValidationError) as caught:
+        choose_credentials(token=TOKEN_SECRET)
+    assert TOKEN_SECRET not in str(caught.value)
+    with pytest.raises(SmsValidationError) as caught:
+        choose_credentials(token_id=TOKEN_ID, token=TOKEN_SECRET, access_token=TOKEN_SECRET)
+    assert TOKEN_SECRET not in str(caught.value)
