@@ -294,6 +294,16 @@ class SmsTask:
             return "found in sipgate history (within dedup_window)"
         return ""
 
+    def look_up_sms_id(self) -> str:
+        try:
+            return self.client.first_sms_id()
+        except SipgateError as error:
+            # A 403 here is about reading the extensions, not about sending: say what actually helps.
+            if error.status == 403:
+                raise SipgateError("sms_id is not set and looking it up was refused (HTTP 403): give sms_id "
+                                   "(or SIPGATE_SMS_ID), or give the token the scope sms:read", status=403) from None
+            raise
+
     def in_history(self, sms: SmsRequest) -> bool:
         try:
             items = self.client.history(since=_iso(self.now - self.window), phonenumber=sms.recipient, limit=1000)
@@ -328,7 +338,7 @@ class SmsTask:
         self.validate()
         params = self.params
         with self.client:
-            sms_id = params["sms_id"] or self.client.first_sms_id()
+            sms_id = params["sms_id"] or self.look_up_sms_id()
             messages = build_requests(sms_id, params["recipients"], params["msg"], params["send_at"], self.now, params["country_code"])
             if self.module.check_mode:
                 skipped, to_send = self.decide(messages, sms_sent_record.peek(self.state_file))

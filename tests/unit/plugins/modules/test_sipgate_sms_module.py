@@ -29,8 +29,10 @@ class FakeApi:
     """Stands in for the client's API calls; records every one. ``outcome`` decides each send."""
 
     def __init__(self, outcome: Optional[Callable[[SmsRequest], SendResult]] = None,
-                 history_items: Optional[list] = None, history_error: Optional[SipgateError] = None) -> None:
+                 history_items: Optional[list] = None, history_error: Optional[SipgateError] = None,
+                 lookup_error: Optional[SipgateError] = None) -> None:
         self.outcome = outcome or (lambda sms: SendResult(sms, DELIVERED))
+        self.lookup_error = lookup_error
         self.history_items = history_items or []
         self.history_error = history_error
         self.sent: list = []
@@ -48,6 +50,8 @@ class FakeApi:
 
         def first_sms_id(_client: SipgateClient) -> str:
             api.calls.append("first_sms_id")
+            if api.lookup_error is not None:
+                raise api.lookup_error
             return "s3"
 
         def history(_client: SipgateClient, since: str, until: Optional[str] = None, phonenumber: Optional[str] = None,
@@ -255,6 +259,25 @@ def test_missing_sms_id_is_looked_up_and_used(api, capsys, state_file, monkeypat
     assert api.calls[0] == "first_sms_id"
     assert result["sms_id"] == "s3"
     assert api.sent[0].sms_id == "s3"
+
+
+def test_refused_sms_id_look_up_says_to_give_sms_id(monkeypatch, capsys, state_file):
+    monkeypatch.delenv("SIPGATE_SMS_ID", raising=False)
+    api = FakeApi(lookup_error=SipgateError.from_status(403, "GET /w0/sms"))
+    api.install(monkeypatch)
+    result = run(capsys, state_file, sms_id=None)
+    assert result["failed"] is True
+    assert result["status"] == 403
+    assert "give sms_id" in result["msg"] and "sms:read" in result["msg"]
+    assert "no permission to send" not in result["msg"]
+    assert api.sent == []
+
+
+def test_other_look_up_failures_keep_their_words(monkeypatch, capsys, state_file):
+    monkeypatch.delenv("SIPGATE_SMS_ID", raising=False)
+    FakeApi(lookup_error=SipgateError.from_status(401, "GET /authorization/userinfo")).install(monkeypatch)
+    result = run(capsys, state_file, sms_id=None)
+    assert result["status"] == 401 and "wrong credentials" in result["msg"]
 
 
 def test_relative_send_at_is_resolved_and_rerun_is_skipped(api, capsys, state_file):
