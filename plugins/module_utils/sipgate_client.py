@@ -93,7 +93,16 @@ def _failed_to_connect(error: Exception) -> bool:
     return isinstance(getattr(reason, "reason", reason), NewConnectionError)
 
 
+def _unusable_url(error: Exception) -> bool:
+    """True when requests refused the URL itself, before any connection was tried."""
+    return isinstance(error, (requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema,
+                              requests.exceptions.InvalidURL, requests.exceptions.URLRequired))
+
+
 def _transport_error(error: Exception, what: str) -> SipgateError:
+    if _unusable_url(error):
+        return SipgateError("{0} failed: the API URL is not usable ({1}); nothing was sent. Check api_url "
+                            "(expected something like {2})".format(what, type(error).__name__, DEFAULT_API_URL))
     if isinstance(error, requests.exceptions.SSLError):
         return SipgateError("{0} failed: TLS verification failed ({1}); fix the certificate trust, "
                             "or set validate_certs to false for a test endpoint".format(what, type(error).__name__))
