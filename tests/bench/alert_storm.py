@@ -13,7 +13,7 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, List
+from typing import Callable, List, Optional
 
 from bench.results import Row
 from bench.timing import run_child
@@ -60,7 +60,7 @@ def run_storm(api_url: str, token_id: str, token: str, sms_id: str, workdir: Pat
                         len(sms), sum(item.get("segments", 1) for item in sms), child.max_rss_kib, child.seconds, summary)
 
 
-def storm_rows(outcome: StormOutcome) -> List[Row]:
+def storm_rows(outcome: StormOutcome, single_run_rss_kib: Optional[int] = None) -> List[Row]:
     expected = outcome.alerts * outcome.recipients
     nothing_lost = outcome.journaled == expected and outcome.held_in_digests == outcome.fates["held"]
     fates = ", ".join("{0} {1}".format(count, fate) for fate, count in outcome.fates.items() if count)
@@ -68,6 +68,7 @@ def storm_rows(outcome: StormOutcome) -> List[Row]:
                "digests": outcome.digests, "held_in_digests": outcome.held_in_digests, "sms": outcome.sms,
                "segments": outcome.segments, "peak_rss_kib": outcome.peak_rss_kib, "wall_seconds": outcome.wall_seconds,
                "driver": outcome.summary}
+    single = "; one delivered alert alone: {0:.0f} MiB".format(single_run_rss_kib / 1024.0) if single_run_rss_kib else ""
     return [
         Row("alert storm ({0:,} alerts / 60 s, {1} recipients): alerts journaled".format(outcome.alerts, outcome.recipients),
             outcome.journaled / expected, "{0:,} / {1:,}".format(outcome.journaled, expected),
@@ -78,5 +79,6 @@ def storm_rows(outcome: StormOutcome) -> List[Row]:
             figures),
         Row("alert storm: peak memory of the notifier process", outcome.peak_rss_kib / 1024.0,
             "{0:.0f} MiB".format(outcome.peak_rss_kib / 1024.0), "", None,
-            "max RSS (wait4) of the process that ran all {0:,} alerts; {1:.1f} s wall".format(outcome.alerts, outcome.wall_seconds), figures),
+            "max RSS (wait4) of the process that ran all {0:,} alerts in {1:.1f} s{2}".format(outcome.alerts, outcome.wall_seconds, single),
+            figures),
     ]

@@ -42,7 +42,8 @@ def ratio_row(name: str, ours: float, theirs: float, target: str, met_when: str,
               figures: Optional[dict] = None) -> Row:
     """A row for ``ours / theirs``, met when the ratio is at most (``"<="``) or at least (``">="``) ``limit``."""
     ratio = ours / theirs if theirs else float("inf")
-    met = ratio <= limit if met_when == "<=" else ratio >= limit
+    shown = round(ratio, 2)  # judged as shown: a printed 1.00x must not read as a miss of <= 1.0x
+    met = shown <= limit if met_when == "<=" else shown >= limit
     return Row(name, ratio, "{0:.2f}x".format(ratio), target, met, detail, dict(figures or {}))
 
 
