@@ -32,7 +32,7 @@ def fast_folder(tmp_path: Path) -> Iterator[Path]:
 
 
 def increment_many_times(path: str, times: int) -> None:
-    for _ in range(times):
+    for dummy in range(times):
         with updating_state(Path(path), {"count": 0}) as state:
             state["count"] += 1
 
@@ -131,7 +131,7 @@ def test_path_below_a_regular_file_cannot_be_locked(tmp_path: Path) -> None:
 def test_concurrent_processes_lose_no_update(fast_folder: Path) -> None:
     path = fast_folder / "state.json"
     context = multiprocessing.get_context("fork")
-    workers = [context.Process(target=increment_many_times, args=(str(path), INCREMENTS)) for _ in range(PROCESSES)]
+    workers = [context.Process(target=increment_many_times, args=(str(path), INCREMENTS)) for dummy in range(PROCESSES)]
     for worker in workers:
         worker.start()
     for worker in workers:

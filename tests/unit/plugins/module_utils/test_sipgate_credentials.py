@@ -18,7 +18,7 @@ TOKEN_SECRET = "0d4a5c4e-9b5f-4c1e-8f2a-6b7c8d9e0f1a"
 
 
 def decoded_basic(header: str) -> str:
-    scheme, _, encoded = header.partition(" ")
+    scheme, dummy, encoded = header.partition(" ")
     assert scheme == "Basic"
     return base64.b64decode(encoded).decode("utf-8")
 
