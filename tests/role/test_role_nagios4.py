@@ -1,0 +1,134 @@
+# -*- coding: utf-8 -*-
+# Copyright: sipgateio.sms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The role applied to this machine for Nagios 4 (Debian's /etc/nagios4), then Nagios run for real."""
+
+from __future__ import annotations
+
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from debian_engines import (NAGIOS_MAIN_CONFIG, NAGIOS_OBJECTS, NAGIOS_TEST_OBJECTS, NAGIOS_TEST_SETTINGS, TEST_HOST,
+                            TEST_SERVICE, NagiosOnDebian, passive_result, set_main_config_options, validate)
+from engines.waiting import wait_until
+from notifier_role_runs import (CONFIG_FILE, CRON_FILE, PAGER, ROLE_PATHS, STATE_DIR, apply_role, remove_role_paths,
+                                role_vars, sms_to)
+from simulator.sipgate_simulator import TOKEN
+from support.ansible_runner import PlaybookRun
+from system_snapshot import SystemSnapshot
+
+pytestmark = pytest.mark.e2e
+
+ROLE_OBJECTS = Path("/etc/nagios4/conf.d/sipgate-sms.cfg")
+NAGIOS_VALIDATE = ["nagios4", "-v", str(NAGIOS_MAIN_CONFIG)]
+
+
+@dataclass
+class Deployed:
+    workdir: Path
+    api_url: str
+    reload_marker: Path
+    fresh: SystemSnapshot
+    check_run: PlaybookRun
+    first_run: PlaybookRun
+
+    def variables(self, **extra: object) -> dict:
+        return role_vars("nagios4", self.api_url, self.reload_marker, **extra)
+
+
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory: pytest.TempPathFactory, sipgate_simulator_server) -> Iterator[Deployed]:
+    """A fresh machine, a check-mode run, then the real run; everything put back afterwards."""
+    workdir = tmp_path_factory.mktemp("role-nagios4")
+    snapshot = SystemSnapshot([Path("/etc/nagios4"), *ROLE_PATHS])
+    try:
+        remove_role_paths()
+        ROLE_OBJECTS.unlink(missing_ok=True)
+        set_main_config_options(NAGIOS_MAIN_CONFIG, {**NAGIOS_TEST_SETTINGS, "enable_environment_macros": "0"})
+        NAGIOS_TEST_OBJECTS.write_text(NAGIOS_OBJECTS.format(pager=PAGER, host=TEST_HOST, service=TEST_SERVICE), encoding="utf-8")
+        marker = workdir / "reloaded"
+        fresh = SystemSnapshot([Path("/etc/nagios4"), *ROLE_PATHS])
+        variables = role_vars("nagios4", sipgate_simulator_server.url, marker)
+        check_run = apply_role(workdir, variables, options=["--check", "--diff"])
+        first_run = apply_role(workdir, variables)
+        yield Deployed(workdir, sipgate_simulator_server.url, marker, fresh, check_run, first_run)
+    finally:
+        snapshot.restore()
+
+
+def test_check_mode_on_a_fresh_machine_succeeds_and_changes_nothing(deployed: Deployed) -> None:
+    assert deployed.check_run.rc == 0, deployed.check_run.output
+    assert deployed.check_run.recap()["changed"] > 0, "check mode must say what a real run would change"
+    assert TOKEN not in deployed.check_run.output
+
+
+def test_first_run_installs_validates_and_reloads(deployed: Deployed) -> None:
+    run = deployed.first_run
+    assert run.rc == 0, run.output
+    assert TOKEN not in run.output
+    assert deployed.reload_marker.exists(), "the validated change must reload Nagios"
+    result = validate(NAGIOS_VALIDATE)
+    assert result.returncode == 0, result.stdout
+    assert "enable_environment_macros=1" in NAGIOS_MAIN_CONFIG.read_text(encoding="utf-8").splitlines()
+    assert "command_name    notify-service-by-sipgate-sms" in ROLE_OBJECTS.read_text(encoding="utf-8")
+    assert not [path for path in ROLE_OBJECTS.parent.iterdir() if path.name.endswith("~")], "backups must not be left behind"
+    assert "--flush" in CRON_FILE.read_text(encoding="utf-8")
+
+
+def test_credentials_are_readable_only_by_the_engine_user(deployed: Deployed) -> None:
+    info = CONFIG_FILE.stat()
+    assert stat.S_IMODE(info.st_mode) == 0o600
+    assert (CONFIG_FILE.owner(), STATE_DIR.owner()) == ("nagios", "nagios")
+    text = CONFIG_FILE.read_text(encoding="utf-8")
+    assert "token = {0}".format(TOKEN) in text and "api_url = {0}".format(deployed.api_url) in text
+
+
+def test_nagios_texts_problem_and_recovery(deployed: Deployed, sipgate_sim) -> None:
+    nagios = NagiosOnDebian(deployed.workdir).start()
+    try:
+        passive_result(nagios.command_pipe, 2, "HTTP CRITICAL - 503 | time=0.1s")
+        problems = wait_until(lambda: sms_to(sipgate_sim.sent_sms(), TEST_HOST, "PROBLEM"), 20, "the PROBLEM SMS",
+                              details=nagios.output)
+        assert "CRITICAL" in problems[0] and TEST_SERVICE in problems[0]
+        passive_result(nagios.command_pipe, 0, "HTTP OK")
+        wait_until(lambda: sms_to(sipgate_sim.sent_sms(), TEST_HOST, "RECOVERY"), 20, "the RECOVERY SMS", details=nagios.output)
+    finally:
+        nagios.stop()
+    assert not nagios.daemon.remaining()
+
+
+def test_second_run_changes_nothing(deployed: Deployed) -> None:
+    deployed.reload_marker.unlink(missing_ok=True)
+    run = apply_role(deployed.workdir, deployed.variables())
+    assert run.rc == 0, run.output
+    assert run.recap()["changed"] == 0, run.output
+    assert not deployed.reload_marker.exists()
+
+
+def test_check_mode_after_the_install_reports_no_change(deployed: Deployed) -> None:
+    run = apply_role(deployed.workdir, deployed.variables(), options=["--check"])
+    assert run.rc == 0, run.output
+    assert run.recap()["changed"] == 0, run.output
+
+
+def test_rejected_configuration_is_rolled_back_and_nagios_not_reloaded(deployed: Deployed) -> None:
+    """An invalid object elsewhere makes nagios4 -v fail: the role's new file goes, nagios.cfg comes back."""
+    ROLE_OBJECTS.unlink()
+    set_main_config_options(NAGIOS_MAIN_CONFIG, {"enable_environment_macros": "0"})
+    before = NAGIOS_MAIN_CONFIG.read_bytes()
+    broken = NAGIOS_TEST_OBJECTS.with_name("sipgate-e2e-broken.cfg")
+    broken.write_text("define service {\n    host_name  sipgate-e2e-no-such-host\n    service_description  X\n}\n", encoding="utf-8")
+    deployed.reload_marker.unlink(missing_ok=True)
+    try:
+        run = apply_role(deployed.workdir, deployed.variables())
+    finally:
+        broken.unlink()
+    assert run.rc != 0, run.output
+    assert "Nagios rejected the configuration" in run.output
+    assert not ROLE_OBJECTS.exists(), "the file the role added must be removed again"
+    assert NAGIOS_MAIN_CONFIG.read_bytes() == before, "nagios.cfg must be as it was"
+    assert not deployed.reload_marker.exists(), "a rejected configuration must not reload Nagios"
+    assert not [path for path in Path("/etc/nagios4").rglob("*~")]
