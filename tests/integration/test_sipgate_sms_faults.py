@@ -40,49 +40,39 @@ def test_api_refusals_fail_in_plain_words(sipgate_sim, tmp_path):
         assert secret not in outcome.run.output
 
 
-def test_send_only_token_needs_sms_id_and_says_so(sipgate_sim, tmp_path):
-    outcome = run_sms_tasks(tmp_path, sipgate_sim.url, {"recipient": FIRST, "msg": "hello"},
-                            env=sipgate_env(sipgate_sim.url, RESTRICTED_TOKEN_ID, RESTRICTED_TOKEN))
-    result = outcome.result()
-    assert result["failed"] is True
-    assert result["status"] == 403
-    assert "sms_id" in result["msg"] and "sms:read" in result["msg"], result["msg"]
-    assert posts(sipgate_sim) == []
-
-
-def test_unavailable_twice_then_sent_once(sipgate_sim, tmp_path):
+def test_only_safe_refusals_are_retried_and_the_sms_goes_out_once(sipgate_sim, tmp_path):
+    # Every queued fault meets the next attempt. A first retry has no backoff of its own,
+    # so the pause after the 429 is its Retry-After.
+    sipgate_sim.add_fault(status=429, retry_after=1, path="/sessions/sms")
     sipgate_sim.add_fault(status=503, count=2, path="/sessions/sms")
-    outcome = run_sms_tasks(tmp_path, sipgate_sim.url, {"recipient": FIRST, "msg": "after two 503", "sms_id": SMS_ID})
+    outcome = run_sms_tasks(tmp_path, sipgate_sim.url, {"recipient": FIRST, "msg": "after 429, 503, 503", "sms_id": SMS_ID})
     assert outcome.run.rc == 0, outcome.run.output
     assert outcome.run.recap()["changed"] == 1
-    assert [request["status"] for request in sipgate_sim.requests()] == [503, 503, 204]
-    assert len(sipgate_sim.sent_sms()) == 1
-
-
-def test_too_many_requests_waits_for_retry_after_and_sends_once(sipgate_sim, tmp_path):
-    sipgate_sim.add_fault(status=429, retry_after=1, path="/sessions/sms")
-    outcome = run_sms_tasks(tmp_path, sipgate_sim.url, {"recipient": FIRST, "msg": "after a 429", "sms_id": SMS_ID})
-    assert outcome.run.rc == 0, outcome.run.output
-    refused, accepted = sipgate_sim.requests()
-    assert (refused["status"], accepted["status"]) == (429, 204)
-    assert accepted["time"] - refused["time"] >= 1.0
+    requests = sipgate_sim.requests()
+    assert [request["status"] for request in requests] == [429, 503, 503, 204]
+    assert requests[1]["time"] - requests[0]["time"] >= 1.0, "Retry-After: 1 was not honoured"
     assert len(sipgate_sim.sent_sms()) == 1
 
 
 def test_lost_answer_is_delivery_unknown_and_only_force_sends_again(sipgate_sim, tmp_path):
+    # Faults are taken in order: the slow answer meets the first send, the dropped one the second.
+    sipgate_sim.add_fault(delay=2.0, path="/sessions/sms")
     sipgate_sim.add_fault(drop="after", path="/sessions/sms")
+    slow = {"recipient": SECOND, "msg": "answer too slow", "sms_id": SMS_ID, "timeout": 1}
     sms = {"recipient": FIRST, "msg": "answer lost", "sms_id": SMS_ID}
-    outcome = run_sms_tasks(tmp_path, sipgate_sim.url, sms, sms, dict(sms, force=True))
-    lost, rerun, forced = outcome.results
-    assert lost["failed"] is True
-    assert lost["changed"] is True
-    assert lost["results"][0]["status"] == "unknown"
-    assert "delivery unknown" in lost["msg"] and "force: true" in lost["msg"]
+    outcome = run_sms_tasks(tmp_path, sipgate_sim.url, slow, sms, sms, dict(sms, force=True))
+    timed_out, lost, rerun, forced = outcome.results
+    for result in (timed_out, lost):
+        assert result["failed"] is True
+        assert result["changed"] is True
+        assert result["results"][0]["status"] == "unknown"
+        assert "delivery unknown" in result["msg"] and "force: true" in result["msg"], result["msg"]
+    assert "timed out" in timed_out["msg"]
     assert not rerun.get("failed") and rerun["changed"] is False
     assert "delivery unknown" in rerun["skipped_recipients"][0]["reason"]
     assert forced["changed"] is True and forced["sent"] == [FIRST]
-    assert len(posts(sipgate_sim)) == 2
-    assert len(sipgate_sim.sent_sms()) == 2
+    assert [body["recipient"] for body in posts(sipgate_sim)] == [SECOND, FIRST, FIRST]
+    assert len(sipgate_sim.sent_sms()) == 3
 
 
 def test_rerun_after_partial_failure_sends_only_the_missing(sipgate_sim, tmp_path):
@@ -111,13 +101,17 @@ def test_history_scope_sends_once_across_controllers(sipgate_sim, tmp_path):
     assert skipped["changed"] is False
     assert "history" in skipped["skipped_recipients"][0]["reason"]
     assert len(sipgate_sim.sent_sms()) == 1
-    assert not (tmp_path / "controller-b.json").exists() or "at" not in (tmp_path / "controller-b.json").read_text()
 
 
-def test_history_scope_with_a_send_only_token_names_the_missing_scope(sipgate_sim, tmp_path):
-    sms = {"recipient": FIRST, "msg": "hello", "sms_id": SMS_ID, "dedup_scope": "history"}
-    outcome = run_sms_tasks(tmp_path, sipgate_sim.url, sms, env=sipgate_env(sipgate_sim.url, RESTRICTED_TOKEN_ID, RESTRICTED_TOKEN))
-    result = outcome.result()
-    assert result["failed"] is True
-    assert "history:read" in result["msg"] and "dedup_scope" in result["msg"]
+def test_send_only_token_is_told_which_scope_it_lacks(sipgate_sim, tmp_path):
+    lookup = {"recipient": FIRST, "msg": "hello"}
+    history = {"recipient": FIRST, "msg": "hello", "sms_id": SMS_ID, "dedup_scope": "history"}
+    outcome = run_sms_tasks(tmp_path, sipgate_sim.url, lookup, history,
+                            env=sipgate_env(sipgate_sim.url, RESTRICTED_TOKEN_ID, RESTRICTED_TOKEN))
+    looked_up, checked = outcome.results
+    assert looked_up["failed"] is True and looked_up["status"] == 403
+    assert "give sms_id" in looked_up["msg"] and "sms:read" in looked_up["msg"], looked_up["msg"]
+    assert checked["failed"] is True
+    assert "history:read" in checked["msg"] and "dedup_scope" in checked["msg"], checked["msg"]
     assert posts(sipgate_sim) == []
+    assert RESTRICTED_TOKEN not in outcome.run.output
