@@ -25,7 +25,8 @@ NOTIFIER_FILES = Path(__file__).resolve().parents[2] / "roles" / "notifier" / "f
 sys.path.insert(0, str(NOTIFIER_FILES))
 
 # pylint: disable=wrong-import-position,import-error
-import sipgate_notify  # noqa: E402,F401  (registers the helper as sipgate_api)
+# Importing the package registers the helper as sipgate_api.
+import sipgate_notify  # noqa: E402,F401  pylint: disable=unused-import
 from sipgate_api.sipgate_credentials import choose_credentials  # noqa: E402
 from sipgate_notify.alert import Alert, from_icinga_options  # noqa: E402
 from sipgate_notify.config import Settings  # noqa: E402
