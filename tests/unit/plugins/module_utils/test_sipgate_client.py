@@ -142,6 +142,9 @@ class ScriptedApi:
                         self.close_connection = True
                         return
                     self._reply(answer)
+                except (BrokenPipeError, ConnectionResetError):
+                    # The client gave up waiting (a read timeout test): nobody is left to answer.
+                    self.close_connection = True
                 finally:
                     api._done()
 
@@ -321,11 +324,11 @@ def test_connection_dropped_after_the_request_is_unknown_and_not_retried(api: Sc
 
 
 def test_read_timeout_is_unknown_and_not_retried(api: ScriptedApi) -> None:
-    api.script.append(Answer(delay=1.0))
+    api.script.append(Answer(delay=3.0))
     started = time.monotonic()
     with make_client(api.url, timeout=0.3) as client:
         result = client.send_one(sms())
-    assert time.monotonic() - started < 0.9
+    assert time.monotonic() - started < 2.0
     assert len(api.posts()) == 1
     assert result.delivery == DELIVERY_UNKNOWN
     assert result.error is not None
@@ -334,7 +337,7 @@ def test_read_timeout_is_unknown_and_not_retried(api: ScriptedApi) -> None:
 
 
 def test_read_timeout_of_a_read_only_request_is_not_a_delivery_question(api: ScriptedApi) -> None:
-    api.script.append(Answer(200, {"sub": "w0"}, delay=1.0))
+    api.script.append(Answer(200, {"sub": "w0"}, delay=3.0))
     with make_client(api.url, timeout=0.3) as client, pytest.raises(SipgateError) as caught:
         client.user_id()
     assert caught.value.delivery == NOT_DELIVERED
@@ -355,7 +358,7 @@ def test_send_all_runs_concurrently_and_keeps_the_input_order(api: ScriptedApi) 
     with make_client(api.url) as client:
         results = client.send_all([sms(recipient) for recipient in recipients])
     elapsed = time.monotonic() - started
-    assert elapsed < 1.0  # one after another would take over 2 s
+    assert elapsed < 1.5  # one after another would take over 2 s; 0.4 s with 8 at a time
     assert [result.request.recipient for result in results] == recipients
     assert [result.delivery for result in results] == [DELIVERED] * 4 + [NOT_DELIVERED] + [DELIVERED] * 5
     assert results[4].error is not None and results[4].error.status == 402

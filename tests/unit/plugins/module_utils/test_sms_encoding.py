@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.sipgateio.sms.plugins.module_utils.sms_encoding import (
@@ -128,7 +128,7 @@ def test_capacity_of_one_and_of_several_segments() -> None:
     assert capacity(UCS2, 2) == 2 * UCS2_PART == 134
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sms_texts)
 def test_segments_agree_with_units_and_a_reference_split(text: str) -> None:
     size = measure(text)
@@ -150,13 +150,13 @@ def test_segments_agree_with_units_and_a_reference_split(text: str) -> None:
         assert all(sum(unit_cost(ch, encoding) for ch in piece) <= part for piece in parts)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sms_texts.filter(bool))
 def test_non_empty_text_costs_at_least_one_segment(text: str) -> None:
     assert measure(text).segments >= 1
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sms_texts, sms_texts)
 def test_a_longer_text_of_the_same_encoding_never_costs_fewer_segments(head: str, tail: str) -> None:
     if encoding_of(head) == encoding_of(head + tail):

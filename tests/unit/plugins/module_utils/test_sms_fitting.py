@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.sipgateio.sms.plugins.module_utils.sms_encoding import (
@@ -52,7 +52,7 @@ def test_gsm7_text_is_left_alone_by_transliteration() -> None:
     assert to_gsm7(text) == text
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(alert_texts)
 def test_transliteration_makes_any_text_gsm7(text: str) -> None:
     assert is_gsm7(to_gsm7(text))
@@ -133,7 +133,7 @@ def test_blank_text_fits_as_empty() -> None:
     assert fit(" \t\n ") == ""
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(alert_texts, st.integers(min_value=1, max_value=4), st.booleans())
 def test_any_text_fits_its_segment_budget(text: str, max_segments: int, transliterate: bool) -> None:
     fitted = fit(text, max_segments=max_segments, transliterate=transliterate)
@@ -148,7 +148,7 @@ def test_any_text_fits_its_segment_budget(text: str, max_segments: int, translit
     assert source.startswith(fitted[:-len(ELLIPSIS)])
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(alert_texts, st.integers(min_value=1, max_value=4))
 def test_fitting_leaves_no_run_of_white_space(text: str, max_segments: int) -> None:
     fitted = fit(text, max_segments=max_segments)
@@ -157,7 +157,7 @@ def test_fitting_leaves_no_run_of_white_space(text: str, max_segments: int) -> N
     assert not any(ch in fitted for ch in "\t\n\r\u00a0")
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(alert_texts, st.integers(min_value=1, max_value=4), st.booleans())
 def test_a_text_that_fits_is_returned_as_prepared(text: str, max_segments: int, transliterate: bool) -> None:
     source = prepared(text, transliterate)
@@ -165,7 +165,7 @@ def test_a_text_that_fits_is_returned_as_prepared(text: str, max_segments: int, 
         assert fit(text, max_segments=max_segments, transliterate=transliterate) == source
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(alert_texts.filter(lambda text: len(text.split()) > 1))
 def test_a_cut_of_spaced_text_does_not_end_mid_word_when_a_space_is_near(text: str) -> None:
     fitted = fit(text)

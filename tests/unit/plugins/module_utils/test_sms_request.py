@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_errors import SmsValidationError
@@ -123,7 +123,7 @@ def test_bad_send_at_is_refused_naming_the_field_and_a_fix(bad: object, words: s
     assert caught.value.fix
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(st.text(max_size=40), st.integers(), st.floats(), st.booleans(),
                  st.from_regex(r"\A[0-9]{1,3}[dhms]([0-9]{1,3}[ms])?\Z"),
                  st.datetimes(timezones=st.timezones()).map(lambda moment: moment.isoformat())))
