@@ -389,6 +389,16 @@ def test_unknown_delivery_fails_changed_and_is_recorded_as_unknown(monkeypatch, 
     assert json.loads(state_file.read_text(encoding="utf-8"))[key_for(FIRST)]["outcome"] == DELIVERY_UNKNOWN
 
 
+def test_unknown_delivery_alone_counts_as_a_change(monkeypatch, capsys, state_file):
+    lost = SipgateError("POST /sessions/sms timed out waiting for the answer after the request was sent: delivery unknown",
+                        delivery=DELIVERY_UNKNOWN, temporary=True)
+    FakeApi(outcome=refuse(FIRST, lost)).install(monkeypatch)
+    result = run(capsys, state_file, recipients=[FIRST])
+    assert result["failed"] is True
+    assert result["changed"] is True
+    assert result["sent"] == []
+
+
 def test_all_refused_fails_unchanged(monkeypatch, capsys, state_file):
     FakeApi(outcome=lambda sms: SendResult(sms, "not_delivered", SipgateError.from_status(401, "POST /sessions/sms"))).install(monkeypatch)
     result = run(capsys, state_file)
