@@ -7,6 +7,8 @@ The corpus (``corpus/plugin_outputs.jsonl``) holds real-world shaped plugin outp
 check_disk, check_ping, check_load, check_procs, check_swap, check_ssl_cert, check_mysql, SNMP traps,
 systemd units, Checkmk; with umlauts, typographic quotes, dashes, degree signs, emoji, perfdata
 after ``|``, multi-line output and tabs. The text is built by the notifier's own message builder.
+Typographic quotes are stored as JSON escapes (``\\u201c``): the data holds them, while the file
+passes ansible-test's no-smart-quotes check.
 """
 
 from __future__ import annotations
