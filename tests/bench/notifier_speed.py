@@ -84,6 +84,10 @@ def in_turns(commands: Dict[str, Callable[[int], List[str]]], rounds: int, run: 
     return seconds
 
 
+def in_milliseconds(seconds: Dict[str, list]) -> Dict[str, list]:
+    return {name: [round(value * 1000, 1) for value in values] for name, values in seconds.items()}
+
+
 def deduplicated_run(bench: NotifierBench, rounds: int) -> Row:
     """Row 3: the second and later runs of one alert are decided from the state alone."""
     bench.run(bench.notifier("web-dedup"))  # the first one delivers; every later one is a repeat
@@ -95,7 +99,7 @@ def deduplicated_run(bench: NotifierBench, rounds: int) -> Row:
     ours, floor = median(seconds["deduplicated alert"]), median(seconds["python -c pass"])
     return ratio_row("notifier, deduplicated alert vs. `python3 -c pass`", ours, floor, "<= 2.0x", "<=", 2.0,
                      "{0} vs. {1}, median of {2}".format(milliseconds(ours), milliseconds(floor), rounds),
-                     {"notifier_ms": ours * 1000, "python_pass_ms": floor * 1000, "runs": rounds})
+                     {"notifier_ms": ours * 1000, "python_pass_ms": floor * 1000, "runs": rounds, "samples_ms": in_milliseconds(seconds)})
 
 
 def _post_script(bench: NotifierBench) -> Path:
@@ -125,7 +129,7 @@ def delivered_run(bench: NotifierBench, rounds: int) -> List[Row]:
         raise AssertionError("expected {0} SMS at the simulator, got {1}".format(3 * rounds, sent))
     ours, post_median, curl_median = (median(seconds[name]) for name in ("delivered alert", "requests.post", "curl"))
     figures = {"notifier_ms": ours * 1000, "requests_post_ms": post_median * 1000, "curl_ms": curl_median * 1000, "runs": rounds,
-               "notifier_peak_rss_kib": max(bench.peak_rss_kib)}
+               "notifier_peak_rss_kib": max(bench.peak_rss_kib), "samples_ms": in_milliseconds(seconds)}
     versus_curl = ratio_row("notifier, delivered alert vs. `curl`", ours, curl_median, "", "<=", float("inf"),
                             "{0} vs. {1}, median of {2}".format(milliseconds(ours), milliseconds(curl_median), rounds), figures)
     versus_curl.met = None  # reported for scale: curl is C, not a fair target for a Python script

@@ -60,7 +60,7 @@ from bench.playbook_speed import PlaybookBench, one_recipient, thirty_recipients
 from bench.results import Row, failed_row, markdown_table, write_json  # noqa: E402
 from simulator.sipgate_simulator import SMS_ID, TOKEN, TOKEN_ID, SipgateSimulator  # noqa: E402
 
-FULL_ROUNDS = {"playbook": 5, "latency": 3, "notifier": 21}
+FULL_ROUNDS = {"playbook": 7, "latency": 3, "notifier": 21}
 QUICK_ROUNDS = {"playbook": 2, "latency": 1, "notifier": 7}
 
 
