@@ -141,8 +141,13 @@ def passive_result(pipe: Path, state: int, output: str) -> None:
     write_command(pipe, "PROCESS_SERVICE_CHECK_RESULT;{0};{1};{2};{3}".format(TEST_HOST, TEST_SERVICE, state, output))
 
 
-def is_fifo(path: Path) -> bool:
-    return path.exists() and path.is_fifo()
+def accepts_commands(pipe: Path) -> bool:
+    """The FIFO has a reader: a stale one left by an earlier run has none (ENXIO)."""
+    try:
+        os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+    except OSError:
+        return False
+    return True
 
 
 class NagiosOnDebian:
@@ -159,7 +164,7 @@ class NagiosOnDebian:
             Path(folder).mkdir(parents=True, exist_ok=True)
         self.daemon = DaemonProcess(["nagios4", str(NAGIOS_MAIN_CONFIG)], base_environment(), self.workdir / "nagios.out",
                                     self.workdir)
-        wait_until(lambda: is_fifo(self.command_pipe) or not self.daemon.is_running(), 20, "Nagios' command file",
+        wait_until(lambda: accepts_commands(self.command_pipe) or not self.daemon.is_running(), 20, "Nagios' command file",
                    details=self.output)
         assert self.daemon.is_running(), self.output()
         return self
@@ -199,7 +204,7 @@ class IcingaOnDebian:
         # Root instead of the user nagios: the test's scratch folders then need no chown.
         env = {**base_environment(), "ICINGA2_USER": "root", "ICINGA2_GROUP": "root"}
         self.daemon = DaemonProcess(["icinga2", "daemon", *self._options()], env, self.workdir / "icinga2.out", self.workdir)
-        wait_until(lambda: (ICINGA_READY_LOG_LINE in self.output() and is_fifo(self.command_pipe)) or not self.daemon.is_running(),
+        wait_until(lambda: (ICINGA_READY_LOG_LINE in self.output() and accepts_commands(self.command_pipe)) or not self.daemon.is_running(),
                    30, "Icinga 2 to activate its objects", details=self.output)
         assert self.daemon.is_running(), self.output()
         return self
