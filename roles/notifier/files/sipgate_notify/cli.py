@@ -80,8 +80,19 @@ IGNORED_LETTERS = ("4", "6", "f", "i", "v", "X")
 SECRET_OPTIONS = ("--token", "--password", "--access-token", "--access_token", "--secret", "--api-token", "--api_token")
 
 
+class _IcingaArgumentParser(argparse.ArgumentParser):
+    """argparse that takes a value starting with '-' for the Icinga letters, as the stock script's getopts does."""
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[no-untyped-def]
+        options, rest = super().parse_known_args(attach_dashed_values(sys.argv[1:] if args is None else args), namespace)
+        for name, value in vars(options).items():
+            if isinstance(value, str) and value.startswith(GLUE):
+                setattr(options, name, value[len(GLUE):])
+        return options, rest
+
+
 def parser() -> argparse.ArgumentParser:
-    parse = argparse.ArgumentParser(prog="sipgate-sms-notify", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
+    parse = _IcingaArgumentParser(prog="sipgate-sms-notify", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
                                     epilog=EPILOG.format(state_dir=DEFAULT_STATE_DIR, fields=", ".join(TEMPLATE_FIELDS)))
     parse.add_argument("--config", metavar="FILE", help="settings file (default {0}, used when it exists)".format(DEFAULT_CONFIG_FILE))
     parse.add_argument("--flush", action="store_true", help="deliver spooled SMS and due digests (also done by every run)")
@@ -93,6 +104,31 @@ def parser() -> argparse.ArgumentParser:
     for letter in IGNORED_LETTERS:
         icinga.add_argument("-" + letter, dest="ignored_" + letter, metavar="VALUE", help=argparse.SUPPRESS)
     return parse
+
+
+# Marks a glued value, so argparse does not strip a value that is exactly '--'.
+GLUE = "\x00"
+
+
+def attach_dashed_values(argv: Sequence[str]) -> list:
+    """Glue a value that starts with '-' to its letter (-o -nodata becomes -o-nodata).
+
+    Icinga passes each macro as its own argument; plugin output like '-nodata' or '-1' would
+    otherwise be taken for an option and the alert refused before it is journaled.
+    """
+    letters = {"-" + letter for letter in (*ICINGA_LETTERS, *IGNORED_LETTERS)}
+    glued: list = []
+    arguments = list(argv)
+    index = 0
+    while index < len(arguments):
+        argument = arguments[index]
+        if argument in letters and index + 1 < len(arguments) and arguments[index + 1].startswith("-"):
+            glued.append(argument + GLUE + arguments[index + 1])
+            index += 2
+            continue
+        glued.append(argument)
+        index += 1
+    return glued
 
 
 def refuse_secrets(argv: Sequence[str]) -> Optional[str]:
