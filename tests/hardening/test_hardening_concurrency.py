@@ -26,7 +26,7 @@ def test_a_hundred_concurrent_runs_journal_every_alert_once_and_stay_within_budg
     state_dir.mkdir(mode=0o700)
     env = notifier_env(sipgate_sim.url, state_dir)
     runs = [icinga_args(service="svc{0:03d}".format(index), output="storm {0} ".format(index) * 10) for index in range(DISTINCT)]
-    runs += [icinga_args(host="db1", service="MySQL", state="CRITICAL", output="same alert") for _ in range(REPEATS)]
+    runs += [icinga_args(host="db1", service="MySQL", state="CRITICAL", output="same alert") for _repeat in range(REPEATS)]
     started = time.monotonic()
     processes = [subprocess.Popen(notifier_command(args), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                  for args in runs]

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_credentials import Credentials, choose_credentials
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_errors import SmsValidationError
-from ansible_collections.sipgateio.sms.plugins.module_utils.sms_request import (MAX_SCHEDULE_SECONDS, SmsRequest, build_requests,
-                                                                                 parse_duration, parse_send_at)
+from ansible_collections.sipgateio.sms.plugins.module_utils.sms_request import (
+    MAX_SCHEDULE_SECONDS, SmsRequest, build_requests, parse_duration, parse_send_at)
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 NOW = 1_800_000_000.0
@@ -77,9 +77,9 @@ def assert_valid_requests(requests: list, send_at: Optional[int]) -> None:
 
 
 @FUZZ
-@given(sms_id=sms_ids, recipients=st.one_of(st.lists(phone_like, max_size=5), st.tuples(phone_like), st.text(max_size=20), st.none()), message=messages, send_at=send_at_values)
-def test_build_requests_gives_valid_sms_or_a_validation_error_naming_an_option(sms_id: Any, recipients: Any, message: Any,
-                                                                              send_at: Any) -> None:
+@given(sms_id=sms_ids, recipients=st.one_of(st.lists(phone_like, max_size=5), st.tuples(phone_like), st.text(max_size=20), st.none()),
+       message=messages, send_at=send_at_values)
+def test_build_requests_gives_valid_sms_or_a_validation_error_naming_an_option(sms_id: Any, recipients: Any, message: Any, send_at: Any) -> None:
     kind, result = outcome_of(lambda: build_requests(sms_id, recipients, message, send_at, now=NOW))
     if kind == "invalid":
         assert_names_an_option(result)
@@ -138,4 +138,3 @@ def test_choose_credentials_gives_one_complete_kind_or_an_error_without_the_secr
     assert result.kind in ("personal access token", "username and password", "OAuth access token")
     if result.secret and len(result.secret) >= 4 and result.secret not in (result.kind, result.identity):
         assert result.secret not in repr(result)
-

@@ -112,7 +112,7 @@ def test_any_icinga_options_give_a_fitting_sms_or_an_alert_error(values: dict, e
 
 @FUZZ
 @given(template=st.lists(st.sampled_from(list("{}[]!:.0a_ ") + ["{host}", "{output}", "{state}", "{x}", "{0}", "{output!r}"]),
-                        max_size=12).map("".join),
+                         max_size=12).map("".join),
        output=wild)
 def test_any_template_renders_within_budget_or_raises_a_template_error(template: str, output: str) -> None:
     alert = alerts.Alert("PROBLEM", "web01", "CRITICAL", output, service="HTTP")

@@ -128,4 +128,4 @@ def test_rejected_configuration_is_rolled_back_and_nagios_not_reloaded(deployed:
     assert not ROLE_OBJECTS.exists(), "the file the role added must be removed again"
     assert NAGIOS_MAIN_CONFIG.read_bytes() == before, "nagios.cfg must be as it was"
     assert not deployed.reload_marker.exists(), "a rejected configuration must not reload Nagios"
-    assert not [path for path in Path("/etc/nagios4").rglob("*~")]
+    assert not list(Path("/etc/nagios4").rglob("*~"))

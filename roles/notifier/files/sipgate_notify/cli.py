@@ -93,7 +93,7 @@ class _IcingaArgumentParser(argparse.ArgumentParser):
 
 def parser() -> argparse.ArgumentParser:
     parse = _IcingaArgumentParser(prog="sipgate-sms-notify", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
-                                    epilog=EPILOG.format(state_dir=DEFAULT_STATE_DIR, fields=", ".join(TEMPLATE_FIELDS)))
+                                  epilog=EPILOG.format(state_dir=DEFAULT_STATE_DIR, fields=", ".join(TEMPLATE_FIELDS)))
     parse.add_argument("--config", metavar="FILE", help="settings file (default {0}, used when it exists)".format(DEFAULT_CONFIG_FILE))
     parse.add_argument("--flush", action="store_true", help="deliver spooled SMS and due digests (also done by every run)")
     parse.add_argument("--dry-run", action="store_true",

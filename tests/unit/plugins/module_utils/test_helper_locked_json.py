@@ -20,7 +20,7 @@ PROCESSES, INCREMENTS = 16, 25
 
 
 def _increment(path: str) -> None:
-    for _ in range(INCREMENTS):
+    for _increment_number in range(INCREMENTS):
         with updating_state(Path(path), {"count": 0}) as data:
             data["count"] += 1
 
@@ -67,7 +67,7 @@ def test_exception_inside_update_keeps_the_old_state(tmp_path: Path) -> None:
 def test_concurrent_processes_lose_no_update(tmp_path: Path) -> None:
     path = tmp_path / "counter.json"
     context = multiprocessing.get_context("fork")
-    workers = [context.Process(target=_increment, args=(str(path),)) for _ in range(PROCESSES)]
+    workers = [context.Process(target=_increment, args=(str(path),)) for _process_number in range(PROCESSES)]
     for worker in workers:
         worker.start()
     for worker in workers:
