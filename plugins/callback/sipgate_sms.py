@@ -170,11 +170,11 @@ from typing import Any, Optional
 
 from ansible.plugins.callback import CallbackBase
 
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_client import RetryPolicy, SipgateClient
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_credentials import choose_credentials
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_errors import SipgateError, SmsValidationError
-from ansible_collections.sipgateio.sms.plugins.module_utils.sms_fitting import fit
-from ansible_collections.sipgateio.sms.plugins.module_utils.sms_request import build_requests
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.client import RetryPolicy, SipgateClient
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.credentials import choose_credentials
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors import SipgateError, SmsValidationError
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.fitting import fit
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.request import build_requests
 
 NOTIFY_ON_FAILURE = "failure"
 NOTIFY_ON_ALWAYS = "always"

@@ -51,7 +51,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.sipgateio.sms.plugins.module_utils.sms_fitting import fit
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.fitting import fit
 
 
 def sms_fit(text: object, max_segments: int = 1, transliterate: bool = True) -> str:

@@ -12,10 +12,10 @@ from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-from .sipgate_client import DEFAULT_API_URL, HAS_REQUESTS, REQUESTS_IMPORT_ERROR, RetryPolicy, SipgateClient
-from .sipgate_credentials import choose_credentials
-from .sipgate_errors import SipgateError, SmsValidationError
-from .locked_json import StateFileError
+from .sipgate_api.client import DEFAULT_API_URL, HAS_REQUESTS, REQUESTS_IMPORT_ERROR, RetryPolicy, SipgateClient
+from .sipgate_api.credentials import choose_credentials
+from .sipgate_api.errors import SipgateError, SmsValidationError
+from .sipgate_api.state_file import StateFileError
 
 
 def connection_argument_spec() -> dict:

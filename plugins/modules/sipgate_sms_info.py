@@ -179,10 +179,10 @@ diagnose:
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_diagnosis import inspect_account
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.diagnosis import inspect_account
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_module import (
     HELPER_ERRORS, client_from_params, connection_argument_spec, fail_with, require_requests)
-from ansible_collections.sipgateio.sms.plugins.module_utils.sms_request import validate_sms_id
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.request import validate_sms_id
 
 
 def argument_spec() -> dict:

@@ -25,10 +25,9 @@ NOTIFIER_FILES = REPO_ROOT / "roles" / "notifier" / "files"
 
 if str(NOTIFIER_FILES) not in sys.path:
     sys.path.insert(0, str(NOTIFIER_FILES))
+    sys.path.insert(0, str(NOTIFIER_FILES.parents[2] / "plugins" / "module_utils"))
 
-# Importing the notifier package registers the collection's helper as sipgate_api.
-import sipgate_notify  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
-from sipgate_api.sms_encoding import GSM7, measure  # noqa: E402  pylint: disable=wrong-import-position,import-error
+from sipgate_api.encoding import GSM7, measure  # noqa: E402  pylint: disable=wrong-import-position,import-error
 from sipgate_notify.alert import Alert  # noqa: E402  pylint: disable=wrong-import-position
 from sipgate_notify.message import DEFAULT_TEMPLATE, plain, render  # noqa: E402  pylint: disable=wrong-import-position
 

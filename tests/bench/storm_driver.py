@@ -23,11 +23,10 @@ from typing import Iterator, List, Optional, Sequence
 
 NOTIFIER_FILES = Path(__file__).resolve().parents[2] / "roles" / "notifier" / "files"
 sys.path.insert(0, str(NOTIFIER_FILES))
+sys.path.insert(0, str(NOTIFIER_FILES.parents[2] / "plugins" / "module_utils"))
 
 # pylint: disable=wrong-import-position,import-error
-# Importing the package registers the helper as sipgate_api.
-import sipgate_notify  # noqa: E402,F401  pylint: disable=unused-import
-from sipgate_api.sipgate_credentials import choose_credentials  # noqa: E402
+from sipgate_api.credentials import choose_credentials  # noqa: E402
 from sipgate_notify.alert import Alert, from_icinga_options  # noqa: E402
 from sipgate_notify.config import Settings  # noqa: E402
 from sipgate_notify.run import Run  # noqa: E402

@@ -11,9 +11,9 @@ from typing import Any, Callable, Optional
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_credentials import Credentials, choose_credentials
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_errors import SmsValidationError
-from ansible_collections.sipgateio.sms.plugins.module_utils.sms_request import (
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.credentials import Credentials, choose_credentials
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors import SmsValidationError
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.request import (
     MAX_SCHEDULE_SECONDS, SmsRequest, build_requests, parse_duration, parse_send_at)
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

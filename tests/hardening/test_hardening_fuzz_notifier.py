@@ -15,11 +15,12 @@ from hypothesis import strategies as st
 FILES_DIR = Path(__file__).resolve().parents[2] / "roles" / "notifier" / "files"
 if str(FILES_DIR) not in sys.path:
     sys.path.insert(0, str(FILES_DIR))
+    sys.path.insert(0, str(FILES_DIR.parents[2] / "plugins" / "module_utils"))
 
 from sipgate_notify import alert as alerts  # noqa: E402  pylint: disable=wrong-import-position,import-error
 from sipgate_notify.cli import alert_from, parser  # noqa: E402  pylint: disable=wrong-import-position,import-error
 from sipgate_notify.message import DEFAULT_TEMPLATE, TemplateError, plain, render  # noqa: E402  pylint: disable=import-error
-from sipgate_api.sms_encoding import is_gsm7, measure  # noqa: E402  pylint: disable=import-error,wrong-import-order
+from sipgate_api.encoding import is_gsm7, measure  # noqa: E402  pylint: disable=import-error,wrong-import-order
 
 FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 

@@ -17,9 +17,8 @@ FILES_DIR = Path(__file__).resolve().parents[2] / "roles" / "notifier" / "files"
 SCRIPT = FILES_DIR / "sipgate_sms_notify.py"
 if str(FILES_DIR) not in sys.path:
     sys.path.insert(0, str(FILES_DIR))
+    sys.path.insert(0, str(FILES_DIR.parents[2] / "plugins" / "module_utils"))
 
-# Importing the package registers the helper as sipgate_api.
-import sipgate_notify  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
 
 
 def clean_environment() -> dict:

@@ -8,8 +8,8 @@ from __future__ import annotations
 import threading
 import time
 
-from sipgate_api.sipgate_client import SendResult
-from sipgate_api.sipgate_errors import DELIVERED, DELIVERY_UNKNOWN, NOT_DELIVERED, SipgateError
+from sipgate_api.client import SendResult
+from sipgate_api.errors import DELIVERED, DELIVERY_UNKNOWN, NOT_DELIVERED, SipgateError
 from sipgate_notify import delivery, policy, spool
 
 ALICE = "+4915799912345"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sipgate_api.sms_encoding import GSM7, is_gsm7, measure
+from sipgate_api.encoding import GSM7, is_gsm7, measure
 from sipgate_notify.alert import Alert
 from sipgate_notify.message import DEFAULT_TEMPLATE, TemplateError, check_template, digest, digest_item, render
 

@@ -11,8 +11,8 @@ from typing import Optional
 
 import pytest
 
-from sipgate_api.sipgate_credentials import choose_credentials
-from sipgate_api.sipgate_errors import DELIVERED, DELIVERY_UNKNOWN, NOT_DELIVERED
+from sipgate_api.credentials import choose_credentials
+from sipgate_api.errors import DELIVERED, DELIVERY_UNKNOWN, NOT_DELIVERED
 from sipgate_notify.alert import Alert
 from sipgate_notify.config import Settings
 from sipgate_notify.delivery import Outcome

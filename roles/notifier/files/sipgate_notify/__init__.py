@@ -1,12 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: sipgateio.sms contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The notification script's parts: alert parsing, message, policy, spool, journal, delivery, command line.
+"""The notification script's parts: alert parsing, message, policy, spool, journal, command line.
 
-Importing the package registers the sipgate API helper as ``sipgate_api`` (see ``helper``), so
-every part can import it; an incomplete installation raises ``helper.HelperNotFound``.
+Talking to sipgate is the job of the collection's helper package ``sipgate_api``, which the
+launcher makes importable beside this one.
 """
-
-from .helper import load_helper
-
-load_helper()

@@ -11,10 +11,10 @@ import sys
 import time
 from typing import Mapping, Optional, Sequence
 
-from sipgate_api.locked_json import StateFileError  # pylint: disable=import-error
-from sipgate_api.sipgate_credentials import Credentials, choose_credentials  # pylint: disable=import-error
-from sipgate_api.sipgate_errors import SmsValidationError  # pylint: disable=import-error
-from sipgate_api.sms_request import validate_sms_id  # pylint: disable=import-error
+from sipgate_api.state_file import StateFileError  # pylint: disable=import-error
+from sipgate_api.credentials import Credentials, choose_credentials  # pylint: disable=import-error
+from sipgate_api.errors import SmsValidationError  # pylint: disable=import-error
+from sipgate_api.request import validate_sms_id  # pylint: disable=import-error
 
 from . import alert as alerts
 from . import journal

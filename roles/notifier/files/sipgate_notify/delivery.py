@@ -16,10 +16,10 @@ import time
 from dataclasses import dataclass
 from typing import Optional
 
-from sipgate_api.sipgate_client import RetryPolicy, SipgateClient  # pylint: disable=import-error
-from sipgate_api.sipgate_credentials import Credentials  # pylint: disable=import-error
-from sipgate_api.sipgate_errors import DELIVERED, DELIVERY_UNKNOWN, NOT_DELIVERED, SipgateError  # pylint: disable=import-error
-from sipgate_api.sms_request import SmsRequest  # pylint: disable=import-error
+from sipgate_api.client import RetryPolicy, SipgateClient  # pylint: disable=import-error
+from sipgate_api.credentials import Credentials  # pylint: disable=import-error
+from sipgate_api.errors import DELIVERED, DELIVERY_UNKNOWN, NOT_DELIVERED, SipgateError  # pylint: disable=import-error
+from sipgate_api.request import SmsRequest  # pylint: disable=import-error
 
 REQUEST_TIMEOUT = 5.0
 RETRY_POLICY = RetryPolicy(retries=3, backoff_factor=0.5, max_retry_after=3.0)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, Mapping
 
-from sipgate_api.sms_encoding import measure  # pylint: disable=import-error
-from sipgate_api.sms_fitting import ELLIPSIS, fit, fold_whitespace, to_gsm7  # pylint: disable=import-error
+from sipgate_api.encoding import measure  # pylint: disable=import-error
+from sipgate_api.fitting import ELLIPSIS, fit, fold_whitespace, to_gsm7  # pylint: disable=import-error
 
 from .alert import Alert
 

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from sipgate_api.locked_json import read_state, updating_state  # pylint: disable=import-error
-from sipgate_api.sipgate_credentials import Credentials  # pylint: disable=import-error
-from sipgate_api.sipgate_errors import DELIVERED, SmsValidationError  # pylint: disable=import-error
-from sipgate_api.sms_encoding import measure  # pylint: disable=import-error
-from sipgate_api.sms_request import normalise_recipient  # pylint: disable=import-error
+from sipgate_api.state_file import read_state, updating_state  # pylint: disable=import-error
+from sipgate_api.credentials import Credentials  # pylint: disable=import-error
+from sipgate_api.errors import DELIVERED, SmsValidationError  # pylint: disable=import-error
+from sipgate_api.encoding import measure  # pylint: disable=import-error
+from sipgate_api.request import normalise_recipient  # pylint: disable=import-error
 
 from . import journal, message, policy, spool
 from .alert import Alert

@@ -15,9 +15,9 @@ from ansible.plugins.loader import callback_loader
 from ansible_collections.sipgateio.sms.plugins.callback import sipgate_sms
 from ansible_collections.sipgateio.sms.plugins.callback.sipgate_sms import (
     Failure, HostCounts, compose_message, count_hosts, first_lasting_failure, should_notify)
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_client import SendResult
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_errors import DELIVERED, SipgateError
-from ansible_collections.sipgateio.sms.plugins.module_utils.sms_encoding import measure
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.client import SendResult
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors import DELIVERED, SipgateError
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.encoding import measure
 
 SECRET = "0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9"
 

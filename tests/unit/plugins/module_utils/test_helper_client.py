@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_client import RetryPolicy, SipgateClient
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_credentials import choose_credentials
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_errors import (
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.client import RetryPolicy, SipgateClient
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.credentials import choose_credentials
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors import (
     DELIVERED, DELIVERY_UNKNOWN, NOT_DELIVERED, SipgateError)
-from ansible_collections.sipgateio.sms.plugins.module_utils.sms_request import SmsRequest
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.request import SmsRequest
 from simulator.sipgate_simulator import (
     CALLER_ID, DEFAULT_BALANCE, READ_ONLY_TOKEN, READ_ONLY_TOKEN_ID, SMS_ID, TOKEN, TOKEN_ID, USER_ID)
 

@@ -9,9 +9,9 @@ import base64
 
 import pytest
 
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_credentials import (
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.credentials import (
     BEARER, LEGACY, TOKEN, choose_credentials)
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_errors import (
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors import (
     DELIVERY_UNKNOWN, NOT_DELIVERED, SipgateError, SmsValidationError, explain_status)
 
 TOKEN_ID, TOKEN_SECRET = "token-ABC123", "0f5b5d0e-4a52-4c8e-9a3e-5d1f2c7b9e01"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.sipgateio.sms.plugins.module_utils.sms_encoding import (
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.encoding import (
     GSM7, UCS2, measure, unit_cost)
 
 EXTENSION_CHARS = list("^{}\\[]~|€")

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.sipgateio.sms.plugins.module_utils.sms_encoding import GSM7, UCS2, measure
-from ansible_collections.sipgateio.sms.plugins.module_utils.sms_fitting import (
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.encoding import GSM7, UCS2, measure
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.fitting import (
     ELLIPSIS, fit, fold_whitespace, to_gsm7)
 
 TRICKY = list("^{}\\[]~|€\t\n\r\f \u00a0") + ["\u2018", "\u201c", "\u2013", "\u2026", "\u00b0", "\u00b1",

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.sipgateio.sms.plugins.module_utils.locked_json import (
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.state_file import (
     StateFileError, read_state, updating_state, write_atomically)
-from ansible_collections.sipgateio.sms.plugins.module_utils.sms_sent_record import (
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.sent_record import (
     KEEP_SECONDS, earlier_send, holding, peek)
 
 PROCESSES, INCREMENTS = 16, 25

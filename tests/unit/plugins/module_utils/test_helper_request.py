@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_errors import SmsValidationError
-from ansible_collections.sipgateio.sms.plugins.module_utils.sms_request import (
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors import SmsValidationError
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.request import (
     MAX_SCHEDULE_SECONDS, SmsRequest, build_requests, delivery_key, normalise_recipient, parse_duration,
     parse_send_at, validate_message, validate_sms_id)
 

@@ -14,7 +14,7 @@ from typing import Iterator
 
 import pytest
 
-from ansible_collections.sipgateio.sms.plugins.module_utils.locked_json import (
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.state_file import (
     StateFileError, read_state, updating_state, write_atomically)
 
 PROCESSES = 20

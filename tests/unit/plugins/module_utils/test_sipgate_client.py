@@ -19,12 +19,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_client import (
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.client import (
     RetryPolicy, SipgateClient)
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_credentials import choose_credentials
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_errors import (
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.credentials import choose_credentials
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors import (
     DELIVERED, DELIVERY_UNKNOWN, NOT_DELIVERED, SipgateError, explain_status)
-from ansible_collections.sipgateio.sms.plugins.module_utils.sms_request import SmsRequest
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.request import SmsRequest
 
 TOKEN_ID = "token-ABC123"
 TOKEN_SECRET = "0d4a5c4e-9b5f-4c1e-8f2a-6b7c8d9e0f1a"

@@ -9,9 +9,9 @@ import base64
 
 import pytest
 
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_credentials import (
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.credentials import (
     BEARER, LEGACY, TOKEN, Credentials, choose_credentials)
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_errors import SmsValidationError
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors import SmsValidationError
 
 TOKEN_ID = "token-ABC123"
 TOKEN_SECRET = "0d4a5c4e-9b5f-4c1e-8f2a-6b7c8d9e0f1a"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_errors import (
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors import (
     DELIVERY_UNKNOWN, NOT_DELIVERED, SipgateError, SmsValidationError, explain_status)
 
 # Design §3: the words a user must find for each documented status.

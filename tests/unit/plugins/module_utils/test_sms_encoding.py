@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.sipgateio.sms.plugins.module_utils.sms_encoding import (
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.encoding import (
     GSM7, GSM7_BASIC, GSM7_PART, GSM7_SINGLE, UCS2, UCS2_PART, UCS2_SINGLE,
     capacity, encoding_of, is_gsm7, measure, unit_cost)
 

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.sipgateio.sms.plugins.module_utils.sms_encoding import (
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.encoding import (
     GSM7, UCS2, encoding_of, is_gsm7, measure)
-from ansible_collections.sipgateio.sms.plugins.module_utils.sms_fitting import (
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.fitting import (
     ELLIPSIS, fit, fold_whitespace, to_gsm7)
 
 # Alert texts as monitoring produces them: words, typography, extension characters, emoji, white space.

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_errors import SmsValidationError
-from ansible_collections.sipgateio.sms.plugins.module_utils.sms_request import (
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors import SmsValidationError
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.request import (
     MAX_SCHEDULE_SECONDS, SmsRequest, build_requests, delivery_key, normalise_recipient,
     parse_duration, parse_send_at, validate_message, validate_sms_id)
 

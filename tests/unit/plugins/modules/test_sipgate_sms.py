@@ -13,8 +13,8 @@ from typing import Any, Optional
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_client import SendResult
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_errors import (DELIVERED, DELIVERY_UNKNOWN,
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.client import SendResult
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors import (DELIVERED, DELIVERY_UNKNOWN,
                                                                                    NOT_DELIVERED, SipgateError)
 from ansible_collections.sipgateio.sms.plugins.modules import sipgate_sms
 

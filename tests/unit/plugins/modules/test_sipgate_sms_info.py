@@ -12,8 +12,8 @@ from typing import Any, Optional
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_diagnosis import CAN_SEND_UNKNOWN, inspect_account
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_errors import SipgateError
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.diagnosis import CAN_SEND_UNKNOWN, inspect_account
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors import SipgateError
 from ansible_collections.sipgateio.sms.plugins.modules import sipgate_sms_info
 
 EXTENSIONS = [{"id": "s0", "alias": "Monitoring", "callerId": "+4915799912345"},

@@ -13,11 +13,11 @@ from typing import Any, Callable, Optional
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.sipgateio.sms.plugins.module_utils import sms_sent_record
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_client import SendResult, SipgateClient
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_errors import (DELIVERED, DELIVERY_UNKNOWN,
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api import sent_record as sms_sent_record
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.client import SendResult, SipgateClient
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors import (DELIVERED, DELIVERY_UNKNOWN,
                                                                                    SipgateError)
-from ansible_collections.sipgateio.sms.plugins.module_utils.sms_request import SmsRequest, delivery_key
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.request import SmsRequest, delivery_key
 from ansible_collections.sipgateio.sms.plugins.modules import sipgate_sms
 
 SECRET = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterable, Optional
 
-from .sipgate_errors import SmsValidationError
-from .sms_encoding import SmsSize, measure
+from .errors import SmsValidationError
+from .encoding import SmsSize, measure
 
 MAX_SCHEDULE_SECONDS = 30 * 24 * 3600
 DEFAULT_COUNTRY_CODE = "49"

@@ -9,7 +9,7 @@ import base64
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .sipgate_errors import SmsValidationError
+from .errors import SmsValidationError
 
 TOKEN = "personal access token"
 LEGACY = "username and password"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .sms_encoding import capacity, encoding_of, is_gsm7, measure, unit_cost
+from .encoding import capacity, encoding_of, is_gsm7, measure, unit_cost
 
 ELLIPSIS = "..."
 

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterable, Optional
 
-from .sipgate_credentials import Credentials
-from .sipgate_errors import (DELIVERED, DELIVERY_UNKNOWN, NOT_DELIVERED, RETRYABLE_STATUSES,
+from .credentials import Credentials
+from .errors import (DELIVERED, DELIVERY_UNKNOWN, NOT_DELIVERED, RETRYABLE_STATUSES,
                              SipgateError)
-from .sms_request import SmsRequest
+from .request import SmsRequest
 
 try:
     import requests

@@ -14,9 +14,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Optional
 
-from .locked_json import StateFileError, read_state, updating_state
-from .sipgate_client import SendResult
-from .sipgate_errors import DELIVERED, DELIVERY_UNKNOWN
+from .state_file import StateFileError, read_state, updating_state
+from .client import SendResult
+from .errors import DELIVERED, DELIVERY_UNKNOWN
 
 # Entries older than this are dropped; no dedup window is meant to be longer.
 KEEP_SECONDS = 90 * 24 * 3600

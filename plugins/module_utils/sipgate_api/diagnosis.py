@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Optional
 
-from .sipgate_errors import SipgateError
+from .errors import SipgateError
 
 CAN_SEND_UNKNOWN = "unknown (cannot be tested without sending)"
 FORBIDDEN = 403
