@@ -223,12 +223,12 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api import sent_record as sms_sent_record
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.client import SendResult
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors import (DELIVERED, DELIVERY_UNKNOWN,
-                                                                                   SipgateError)
+                                                                                       SipgateError)
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_module import (HELPER_ERRORS, client_from_params,
                                                                                    connection_argument_spec, fail_with,
                                                                                    require_requests)
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.request import (SmsRequest, build_requests, delivery_key,
-                                                                                parse_duration, validate_sms_id)
+                                                                                        parse_duration, validate_sms_id)
 
 FAILED = "failed"
 UNKNOWN = "unknown"

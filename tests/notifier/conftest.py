@@ -20,7 +20,6 @@ if str(FILES_DIR) not in sys.path:
     sys.path.insert(0, str(FILES_DIR.parents[2] / "plugins" / "module_utils"))
 
 
-
 def clean_environment() -> dict:
     """The test's environment without anything that would make the script see an alert or settings."""
     return {name: value for name, value in os.environ.items() if not name.startswith(("NAGIOS_", "NOTIFY_", "SIPGATE_", "ICINGA"))}

@@ -19,7 +19,7 @@ from typing import Any, Iterable, Optional
 
 from .credentials import Credentials
 from .errors import (DELIVERED, DELIVERY_UNKNOWN, NOT_DELIVERED, RETRYABLE_STATUSES,
-                             SipgateError)
+                     SipgateError)
 from .request import SmsRequest
 
 try:

@@ -78,6 +78,11 @@ def updating_state(path: Path, default: Any) -> Iterator[Any]:
         if data is None:
             data = default
         before = json.dumps(data, sort_keys=True)
-        yield data
-        if json.dumps(data, sort_keys=True) != before:
-            write_atomically(path, data)
+        completed = False
+        try:
+            yield data
+            completed = True
+        finally:
+            # Only a change that ran to its end is written: an exception leaves the file as it was.
+            if completed and json.dumps(data, sort_keys=True) != before:
+                write_atomically(path, data)

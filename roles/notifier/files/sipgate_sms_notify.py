@@ -29,7 +29,7 @@ def _helper_home(here: str) -> str:
 
 if __name__ == "__main__":
     HERE = os.path.dirname(os.path.realpath(__file__))
-    for home in {HERE, _helper_home(HERE)}:
+    for home in sorted({HERE, _helper_home(HERE)}):
         sys.path.insert(0, home)
     from sipgate_notify.cli import main  # pylint: disable=import-error
 

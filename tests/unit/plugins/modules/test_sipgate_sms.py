@@ -15,7 +15,7 @@ from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.client import SendResult
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors import (DELIVERED, DELIVERY_UNKNOWN,
-                                                                                   NOT_DELIVERED, SipgateError)
+                                                                                       NOT_DELIVERED, SipgateError)
 from ansible_collections.sipgateio.sms.plugins.modules import sipgate_sms
 
 TOKEN = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"

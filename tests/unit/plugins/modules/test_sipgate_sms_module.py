@@ -16,7 +16,7 @@ from ansible.module_utils.testing import patch_module_args
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api import sent_record as sms_sent_record
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.client import SendResult, SipgateClient
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors import (DELIVERED, DELIVERY_UNKNOWN,
-                                                                                   SipgateError)
+                                                                                       SipgateError)
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.request import SmsRequest, delivery_key
 from ansible_collections.sipgateio.sms.plugins.modules import sipgate_sms
 
