@@ -170,10 +170,12 @@ from typing import Any, Optional
 
 from ansible.plugins.callback import CallbackBase
 
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.client import RetryPolicy, SipgateClient
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.connection import Connection
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.credentials import choose_credentials
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.delivery import deliver, resolve_sms_id
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors import SipgateError, SmsValidationError
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.fitting import fit
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.outcomes import DELIVERED
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.request import build_requests
 
 NOTIFY_ON_FAILURE = "failure"
@@ -294,24 +296,26 @@ class CallbackModule(CallbackBase):
             self._display.warning("sipgate_sms callback: the SMS about this run was not sent: unexpected {0}: {1}".format(
                 type(error).__name__, error))
 
-    def _client(self) -> SipgateClient:
+    def _connection(self) -> Connection:
         credentials = choose_credentials(self.get_option("token_id"), self.get_option("token"),
                                          access_token=self.get_option("access_token"))
-        return SipgateClient(credentials, api_url=self.get_option("api_url"), timeout=self.get_option("timeout"),
-                             validate_certs=self.get_option("validate_certs"),
-                             retry_policy=RetryPolicy(retries=self.get_option("retries")))
+        return Connection(credentials, api_url=self.get_option("api_url"), timeout=self.get_option("timeout"),
+                          validate_certs=self.get_option("validate_certs"), retries=self.get_option("retries"))
 
     def _send(self, message: str) -> None:
         recipients = [number.strip() for number in self.get_option("recipients") or [] if number and number.strip()]
         if not recipients:
             raise SmsValidationError("recipients", "no recipient configured",
                                      "set SIPGATE_SMS_RECIPIENTS or recipients in [callback_sipgate_sms]")
-        with self._client() as client:
-            sms_id = self.get_option("sms_id") or client.first_sms_id()
-            results = client.send_all(build_requests(sms_id, recipients, message))
-        for result in results:
-            if result.error is not None:
-                self._display.warning("sipgate_sms callback: sending the SMS to {0} failed: {1}".format(
-                    result.request.recipient, result.error.message))
+        connection = self._connection()
+        # Every field is checked before any request: a bad recipient must not leave the others texted and it not.
+        build_requests("s0", recipients, message)
+        with connection.open_client() as client:
+            sms_id = resolve_sms_id(client, self.get_option("sms_id"))
+            delivery = deliver(client, build_requests(sms_id, recipients, message), concurrency=connection.concurrency)
+        for outcome in delivery.outcomes:
+            if outcome.delivery == DELIVERED:
+                self._display.v("sipgate_sms callback: SMS sent to {0}".format(outcome.sms.recipient))
             else:
-                self._display.v("sipgate_sms callback: SMS sent to {0}".format(result.request.recipient))
+                self._display.warning("sipgate_sms callback: SMS to {0}: {1}: {2}".format(
+                    outcome.sms.recipient, outcome.verdict, outcome.reason))

@@ -12,7 +12,8 @@ from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-from .sipgate_api.client import DEFAULT_API_URL, HAS_REQUESTS, REQUESTS_IMPORT_ERROR, RetryPolicy, SipgateClient
+from .sipgate_api.client import DEFAULT_API_URL, HAS_REQUESTS, REQUESTS_IMPORT_ERROR
+from .sipgate_api.connection import Connection
 from .sipgate_api.credentials import choose_credentials
 from .sipgate_api.errors import SipgateError, SmsValidationError
 from .sipgate_api.state_file import StateFileError
@@ -38,16 +39,12 @@ def require_requests(module: AnsibleModule) -> None:
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
 
 
-def client_from_params(params: dict) -> SipgateClient:
-    """A client for the module's options; raises SmsValidationError for incomplete credentials."""
+def connection_from_params(params: dict, **extra: int) -> Connection:
+    """The connection the module's options describe; raises SmsValidationError naming a bad option."""
     credentials = choose_credentials(params.get("token_id"), params.get("token"), params.get("username"),
                                      params.get("password"), params.get("access_token"))
-    if params["timeout"] <= 0:
-        raise SmsValidationError("timeout", "must be more than 0 seconds", "give a positive number like 10")
-    if params["retries"] < 0:
-        raise SmsValidationError("retries", "must not be negative", "give 0 to never repeat a request")
-    return SipgateClient(credentials, api_url=params["api_url"], timeout=params["timeout"],
-                         validate_certs=params["validate_certs"], retry_policy=RetryPolicy(retries=params["retries"]))
+    return Connection(credentials, api_url=params["api_url"], timeout=params["timeout"],
+                      validate_certs=params["validate_certs"], retries=params["retries"], **extra)
 
 
 def fail_with(module: AnsibleModule, error: Exception, **result: Any) -> None:

@@ -16,12 +16,16 @@ description:
   - Idempotent per recipient. A send is identified by the extension, the recipient, the message (or O(dedup_key))
     and O(send_at). What was delivered within O(dedup_window) is not sent again; the task is then C(ok) and makes
     no request. After a partial failure a rerun sends only to the recipients that did not get the SMS.
-  - Several recipients are sent concurrently, at most eight at a time, over one connection pool.
+  - Several recipients are sent concurrently, at most O(concurrency) at a time, over one connection pool.
+    Once an answer concerns every recipient (wrong credentials, no balance, sipgate unavailable), no further request is made.
   - Reports for every message its encoding (GSM-7 or UCS-2) and the number of SMS segments it costs.
     The message itself is never changed or cut; see the P(sipgateio.sms.sms_fit#filter) filter to fit generated texts.
-  - Retries only requests that surely did not take effect (connection refused, HTTP 429, 502, 503, 504).
-    When the answer to a send never arrives, the module reports the delivery as unknown and does not repeat it;
-    a rerun skips that recipient unless O(force=true).
+  - Retries a send only when it surely did not take effect (connection refused, HTTP 429, HTTP 503).
+    When the answer to a send never arrives (a timeout, a dropped connection, HTTP 502 or 504 from a gateway),
+    the module reports the delivery as unknown and does not repeat it; a rerun skips that recipient unless O(force=true).
+  - Writes its intent to O(state_file) before the first request and the outcome after the answers. If the record cannot
+    be written, nothing is sent. A run stopped mid-send (Ctrl-C, SIGTERM) records what it knows; one killed outright
+    leaves its sends recorded as in flight, which later runs report as delivery unknown.
 extends_documentation_fragment:
   - sipgateio.sms.sipgate
   - ansible.builtin.action_common_attributes
@@ -114,6 +118,11 @@ options:
       - The record of sent SMS. Written atomically under a lock, so parallel tasks share it safely.
       - Default C($XDG_STATE_HOME/sipgateio.sms/sent.json), or C(~/.local/state/sipgateio.sms/sent.json).
     type: path
+  concurrency:
+    description:
+      - How many SMS are sent at the same time. Lower it for an account with tight limits; V(1) sends one after the other.
+    type: int
+    default: 8
 """
 
 EXAMPLES = r"""
@@ -190,7 +199,9 @@ results:
       description: The recipient in E.164.
       type: str
     status:
-      description: V(sent), V(would_send) (check mode), V(skipped), V(failed) (surely not sent) or V(unknown) (the answer never came).
+      description:
+        - V(sent), V(would_send) (check mode), V(skipped), V(failed) (surely not sent, a rerun sends it)
+          or V(unknown) (the SMS may have gone out; a rerun skips it unless O(force=true)).
       type: str
     encoding:
       description: V(gsm7) or V(ucs2).
@@ -205,12 +216,21 @@ results:
       description: Why a recipient was skipped.
       type: str
     error:
-      description: Why sending failed, in plain words.
+      description: Why sending failed or its delivery is unknown, in plain words (C(not tried:) when no request was made).
       type: str
     http_status:
       description: HTTP status of a failed send, if there was an answer.
       type: int
   sample: [{"recipient": "+4915799912345", "status": "sent", "encoding": "gsm7", "segments": 1, "send_at": null}]
+interrupted_by:
+  description: The signal that stopped the task mid-send (its outcomes so far are recorded).
+  returned: when a signal stopped the task
+  type: str
+  sample: SIGINT
+record_error:
+  description: Why the outcome could not be written to O(state_file) after sending; the task then fails.
+  returned: when the record could not be updated after sending
+  type: str
 """
 
 import time
@@ -220,18 +240,24 @@ from typing import Any, Optional
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api import sent_record as sms_sent_record
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.client import SendResult
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors import (DELIVERED, DELIVERY_UNKNOWN,
-                                                                                       SipgateError)
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_module import (HELPER_ERRORS, client_from_params,
-                                                                                   connection_argument_spec, fail_with,
-                                                                                   require_requests)
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api import sent_record
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.connection import DEFAULT_CONCURRENCY
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.delivery import (NOT_TRIED, Delivery, Outcome, StopSignals,
+                                                                                         deliver, resolve_sms_id)
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors import SipgateError
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.outcomes import DELIVERED, UNKNOWN
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.request import (SmsRequest, build_requests, delivery_key,
                                                                                         parse_duration, validate_sms_id)
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.state_file import StateFileError
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_module import (HELPER_ERRORS, connection_argument_spec,
+                                                                                   connection_from_params, fail_with,
+                                                                                   require_requests)
 
+# Per-recipient result statuses.
+SENT = "sent"
+WOULD_SEND = "would_send"
+SKIPPED = "skipped"
 FAILED = "failed"
-UNKNOWN = "unknown"
 
 
 def argument_spec() -> dict:
@@ -247,12 +273,17 @@ def argument_spec() -> dict:
         dedup_scope={"type": "str", "choices": ["local", "history"], "default": "local"},
         force={"type": "bool", "default": False},
         state_file={"type": "path"},
+        concurrency={"type": "int", "default": DEFAULT_CONCURRENCY},
     )
     return spec
 
 
 def _iso(moment: float) -> str:
     return datetime.fromtimestamp(moment, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Unrecorded(Exception):
+    """SMS went out (or may have) but the record could not be updated: said loudly, never swallowed."""
 
 
 class SmsTask:
@@ -262,8 +293,9 @@ class SmsTask:
         self.module = module
         self.params = module.params
         self.now = time.time()
-        self.state_file = Path(self.params["state_file"]) if self.params["state_file"] else sms_sent_record.default_state_file()
+        self.state_file = Path(self.params["state_file"]) if self.params["state_file"] else sent_record.default_state_file()
         self.window = 0
+        self.connection: Any = None
         self.client: Any = None
 
     def validate(self) -> None:
@@ -274,35 +306,25 @@ class SmsTask:
             validate_sms_id(params["sms_id"])
         # A stand-in smsId: the real one may still have to be looked up, the rest must be right already.
         build_requests(params["sms_id"] or "s0", params["recipients"], params["msg"], params["send_at"], self.now, params["country_code"])
-        self.client = client_from_params(params)
+        self.connection = connection_from_params(params, concurrency=params["concurrency"])
 
     def key(self, sms: SmsRequest) -> str:
         send_at = self.params["send_at"]
         # An empty key (a template that came out blank) must not make every text to a recipient the same send.
         return delivery_key(sms, self.params["dedup_key"] or None, "" if send_at in (None, "") else str(send_at))
 
-    def reason_to_skip(self, sms: SmsRequest, entries: dict) -> str:
+    def reason_to_skip(self, sms: SmsRequest, record: sent_record.SentRecord) -> str:
         if self.params["force"]:
             return ""
-        earlier = sms_sent_record.earlier_send(entries, self.key(sms), self.window, self.now)
-        if earlier and earlier.get("outcome") == DELIVERY_UNKNOWN:
+        earlier = record.earlier(self.key(sms), self.window, self.now)
+        if earlier and earlier["outcome"] == UNKNOWN:
             return ("delivery unknown in an earlier run at {0}: check the phone or sipgate's history; "
-                    "use force: true to send again".format(_iso(float(earlier["at"]))))
+                    "use force: true to send again".format(_iso(earlier["at"])))
         if earlier:
-            return "already sent at {0} (within dedup_window)".format(_iso(float(earlier["at"])))
+            return "already sent at {0} (within dedup_window)".format(_iso(earlier["at"]))
         if self.params["dedup_scope"] == "history" and self.window and self.in_history(sms):
             return "found in sipgate history (within dedup_window)"
         return ""
-
-    def look_up_sms_id(self) -> str:
-        try:
-            return self.client.first_sms_id()
-        except SipgateError as error:
-            # A 403 here is about reading the extensions, not about sending: say what actually helps.
-            if error.status == 403:
-                raise SipgateError("sms_id is not set and looking it up was refused (HTTP 403): give sms_id "
-                                   "(or SIPGATE_SMS_ID), or give the token the scope sms:read", status=403) from None
-            raise
 
     def in_history(self, sms: SmsRequest) -> bool:
         try:
@@ -314,82 +336,121 @@ class SmsTask:
             raise
         return any(item.get("smsContent") == sms.message and item.get("target") == sms.recipient for item in items)
 
-    def decide(self, messages: list, entries: dict) -> tuple:
+    def decide(self, messages: list, record: sent_record.SentRecord) -> tuple:
         """Split into (skipped: [{recipient, reason}], to_send: [SmsRequest])."""
         skipped, to_send = [], []
         for sms in messages:
-            reason = self.reason_to_skip(sms, entries)
+            reason = self.reason_to_skip(sms, record)
             if reason:
                 skipped.append({"recipient": sms.recipient, "reason": reason})
             else:
                 to_send.append(sms)
         return skipped, to_send
 
-    def send_and_remember(self, messages: list) -> tuple:
-        """Decide and send under the state file's lock, so parallel tasks cannot both send one SMS."""
-        with sms_sent_record.holding(self.state_file, self.now) as entries:
-            skipped, to_send = self.decide(messages, entries)
-            outcomes = self.client.send_all(to_send)
-            for outcome in outcomes:
-                sms_sent_record.remember(entries, self.key(outcome.request), outcome, self.now)
-        return skipped, to_send, outcomes
+    def send_and_record(self, messages: list) -> tuple:
+        """Decide and send under the record's lock, so parallel tasks cannot both send one SMS.
+
+        The intent is written before the first request; a record that cannot be written stops the
+        task before anything is sent. A signal mid-send is noted, the outcomes known so far are
+        recorded, and the task then fails saying so.
+        """
+        with sent_record.opened(self.state_file, self.now) as record:
+            skipped, to_send = self.decide(messages, record)
+            if not to_send:
+                return skipped, to_send, Delivery(())
+            with StopSignals() as stop:
+                record.begin([self.key(sms) for sms in to_send], self.now)
+                delivery = deliver(self.client, to_send, concurrency=self.connection.concurrency, stop=stop)
+                try:
+                    record.settle([(self.key(outcome.sms), outcome.delivery) for outcome in delivery.outcomes], time.time())
+                except StateFileError as error:
+                    raise Unrecorded(skipped, to_send, delivery, error) from None
+        return skipped, to_send, delivery
 
     def run(self) -> dict:
         self.validate()
         params = self.params
-        with self.client:
-            sms_id = params["sms_id"] or self.look_up_sms_id()
+        with self.connection.open_client() as self.client:
+            sms_id = resolve_sms_id(self.client, params["sms_id"])
             messages = build_requests(sms_id, params["recipients"], params["msg"], params["send_at"], self.now, params["country_code"])
             if self.module.check_mode:
-                skipped, to_send = self.decide(messages, sms_sent_record.peek(self.state_file))
-                outcomes: list = []
-            else:
-                skipped, to_send, outcomes = self.send_and_remember(messages)
-        return build_result(sms_id, messages, skipped, to_send, outcomes, self.module.check_mode, self.module._diff)
+                skipped, to_send = self.decide(messages, sent_record.peek(self.state_file))
+                return build_result(sms_id, messages, skipped, to_send, None, True, self.module._diff)
+            try:
+                skipped, to_send, delivery = self.send_and_record(messages)
+            except Unrecorded as unrecorded:
+                skipped, to_send, delivery, error = unrecorded.args
+                result = build_result(sms_id, messages, skipped, to_send, delivery, False, self.module._diff)
+                result["record_error"] = str(error)
+                return result
+        return build_result(sms_id, messages, skipped, to_send, delivery, False, self.module._diff)
 
 
-def recipient_result(sms: SmsRequest, reason: Optional[str], outcome: Optional[SendResult]) -> dict:
+def recipient_result(sms: SmsRequest, reason: Optional[str], outcome: Optional[Outcome]) -> dict:
     entry = {"recipient": sms.recipient, "encoding": sms.size.encoding, "segments": sms.size.segments, "send_at": sms.send_at}
     if reason:
-        entry.update(status="skipped", reason=reason)
+        entry.update(status=SKIPPED, reason=reason)
     elif outcome is None:
-        entry["status"] = "would_send"
+        entry["status"] = WOULD_SEND
     elif outcome.delivery == DELIVERED:
-        entry["status"] = "sent"
+        entry["status"] = SENT
     else:
         error = outcome.error
-        entry.update(status=UNKNOWN if outcome.delivery == DELIVERY_UNKNOWN else FAILED,
-                     error=error.message if error else "not delivered", http_status=error.status if error else None)
+        entry.update(status=UNKNOWN if outcome.delivery == UNKNOWN else FAILED, error=outcome.reason,
+                     http_status=error.status if error and outcome.attempted else None)
     return entry
 
 
-def build_result(sms_id: str, messages: list, skipped: list, to_send: list, outcomes: list, check_mode: bool, diff: bool) -> dict:
+def build_result(sms_id: str, messages: list, skipped: list, to_send: list, delivery: Optional[Delivery], check_mode: bool,
+                 diff: bool) -> dict:
     reasons = {item["recipient"]: item["reason"] for item in skipped}
-    by_recipient = {outcome.request.recipient: outcome for outcome in outcomes}
+    by_recipient = {outcome.sms.recipient: outcome for outcome in (delivery.outcomes if delivery else ())}
     results = [recipient_result(sms, reasons.get(sms.recipient), by_recipient.get(sms.recipient)) for sms in messages]
-    sent = [entry["recipient"] for entry in results if entry["status"] in ("sent", "would_send")]
+    sent = [entry["recipient"] for entry in results if entry["status"] in (SENT, WOULD_SEND)]
     # An unknown delivery counts as a change: the SMS may well have gone out.
     changed = bool(sent) or any(entry["status"] == UNKNOWN for entry in results)
     size = messages[0].size
     result = {"changed": changed, "sms_id": sms_id, "encoding": size.encoding, "segments": size.segments,
               "sent": sent, "skipped_recipients": skipped, "results": results}
+    if delivery is not None and delivery.interrupted_by:
+        result["interrupted_by"] = delivery.interrupted_by
     if diff:
         lines = "".join("To {0}: {1}\n".format(sms.recipient, sms.message) for sms in to_send)
         result["diff"] = {"before": "", "after": lines, "before_header": "before this task", "after_header": "SMS this task sends"}
     return result
 
 
+def _grouped_by_cause(entries: list) -> str:
+    """``cause (+49..., +49...)`` once per cause: a refusal that hit every recipient is said once."""
+    causes: dict = {}
+    for entry in entries:
+        cause = entry["error"][len(NOT_TRIED):] if entry["error"].startswith(NOT_TRIED) else entry["error"]
+        causes.setdefault(cause, []).append(entry["recipient"])
+    return "; ".join("{0} ({1})".format(cause, ", ".join(recipients)) for cause, recipients in causes.items())
+
+
 def failure_message(results: list) -> str:
-    """One line naming every recipient that did not surely get the SMS, and what to do about it."""
+    """What did not surely reach its recipients, by cause, and what to do about it."""
+    failed = [entry for entry in results if entry["status"] == FAILED]
+    unknown = [entry for entry in results if entry["status"] == UNKNOWN]
+    sent = sum(1 for entry in results if entry["status"] == SENT)
     parts = []
-    for entry in results:
-        if entry["status"] == FAILED:
-            parts.append("{0}: {1}".format(entry["recipient"], entry["error"]))
-        elif entry["status"] == UNKNOWN:
-            parts.append("{0}: {1}; check the phone or sipgate's history: a rerun skips this recipient, "
-                         "force: true sends again".format(entry["recipient"], entry["error"]))
-    sent = sum(1 for entry in results if entry["status"] == "sent")
-    return "{0} of {1} SMS not surely delivered ({2} sent now): {3}".format(len(parts), len(results), sent, "; ".join(parts))
+    if unknown:
+        parts.append("Delivery unknown for {0} of {1} recipients: {2}. Check the phones or sipgate's history: a rerun "
+                     "skips them, force: true sends again.".format(len(unknown), len(results), _grouped_by_cause(unknown)))
+    if failed:
+        parts.append("Not sent to {0} of {1} recipients: {2}. A rerun sends to them.".format(
+            len(failed), len(results), _grouped_by_cause(failed)))
+    if sent:
+        parts.append("Sent to {0}.".format(sent))
+    return " ".join(parts)
+
+
+def unrecorded_message(result: dict) -> str:
+    went_out = [entry["recipient"] for entry in result["results"] if entry["status"] in (SENT, UNKNOWN)]
+    return ("SMS to {0} went out (or may have), but the record of sent SMS could not be updated: {1}. Until it is "
+            "fixed, a rerun reports these recipients as delivery unknown and does not send to them again.".format(
+                ", ".join(went_out) or "nobody", result["record_error"]))
 
 
 def run_module(module: AnsibleModule) -> None:
@@ -398,6 +459,11 @@ def run_module(module: AnsibleModule) -> None:
     except HELPER_ERRORS as error:
         fail_with(module, error, changed=False)
         return
+    if result.get("record_error"):
+        module.fail_json(msg=unrecorded_message(result), **result)
+    if result.get("interrupted_by"):
+        module.fail_json(msg="Stopped by {0} while sending. {1}".format(result["interrupted_by"], failure_message(result["results"])),
+                         **result)
     if any(entry["status"] in (FAILED, UNKNOWN) for entry in result["results"]):
         module.fail_json(msg=failure_message(result["results"]), **result)
     module.exit_json(**result)

@@ -181,7 +181,7 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.diagnosis import inspect_account
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_module import (
-    HELPER_ERRORS, client_from_params, connection_argument_spec, fail_with, require_requests)
+    HELPER_ERRORS, connection_argument_spec, connection_from_params, fail_with, require_requests)
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.request import validate_sms_id
 
 
@@ -193,7 +193,7 @@ def argument_spec() -> dict:
 
 def run_module(module: AnsibleModule) -> dict:
     sms_id = validate_sms_id(module.params["sms_id"]) if module.params["sms_id"] else None
-    with client_from_params(module.params) as client:
+    with connection_from_params(module.params).open_client() as client:
         report = inspect_account(client, sms_id)
     return dict(changed=False, **report.as_dict())
 

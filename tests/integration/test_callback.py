@@ -92,7 +92,7 @@ def test_wrong_token_is_a_warning_and_keeps_the_exit_code(sipgate_sim, tmp_path)
     run = run_with_callback(tmp_path, FAILING_TASKS, callback_env(sipgate_sim.url, token=wrong), options=("-vvv",))
     assert run.rc == 2, run.output
     assert sipgate_sim.sent_sms() == []
-    assert "[WARNING]: sipgate_sms callback: sending the SMS to {0} failed".format(ONCALL) in run.output
+    assert "[WARNING]: sipgate_sms callback: SMS to {0}: not sent".format(ONCALL) in run.output
     assert "HTTP 401: wrong credentials" in run.output
     assert wrong not in run.output
 

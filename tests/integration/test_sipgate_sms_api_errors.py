@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from simulator.sipgate_simulator import PRICE_PER_SEGMENT, READ_ONLY_TOKEN, READ_ONLY_TOKEN_ID, SMS_ID
 from sipgate_sms_runs import FIRST, SECOND, posts, run_sms_tasks
@@ -37,7 +39,8 @@ def test_each_documented_refusal_is_told_in_plain_words(sipgate_sim, tmp_path):
         assert (outcome["status"], outcome["http_status"]) == ("failed", status), (task, outcome)
         assert words in outcome["error"] and words in result["msg"], (task, result["msg"])
     assert sipgate_sim.sent_sms() == []
-    assert not (tmp_path / "sent.json").exists()
+    # Each intent was written before its request and taken back after the refusal: nothing stays recorded.
+    assert json.loads((tmp_path / "sent.json").read_text(encoding="utf-8")) == {}
 
 
 def test_503_twice_is_retried_and_sent_exactly_once(sipgate_sim, tmp_path):
@@ -82,7 +85,8 @@ def test_partial_failure_then_rerun_sends_only_the_missing_recipient(sipgate_sim
     assert first["failed"] is True and first["changed"] is True
     statuses = sorted((entry["status"], entry.get("http_status")) for entry in first["results"])
     assert statuses == [("failed", 402), ("sent", None)]
-    assert "1 of 2 SMS not surely delivered (1 sent now)" in first["msg"] and "insufficient balance" in first["msg"]
+    assert first["msg"].startswith("Not sent to 1 of 2 recipients") and "insufficient balance" in first["msg"]
+    assert first["msg"].endswith("Sent to 1.")
     delivered = sipgate_sim.sent_sms()[0]["recipient"]
     missing = SECOND if delivered == FIRST else FIRST
     assert first["sent"] == [delivered]

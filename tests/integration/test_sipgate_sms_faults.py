@@ -76,7 +76,7 @@ def test_lost_answer_is_delivery_unknown_and_only_force_sends_again(sipgate_sim,
 
 
 def test_rerun_after_partial_failure_sends_only_the_missing(sipgate_sim, tmp_path):
-    sipgate_sim.add_fault(status=500, count=1, path="/sessions/sms")
+    sipgate_sim.add_fault(status=400, count=1, path="/sessions/sms")
     sms = {"recipients": [FIRST, SECOND], "msg": "one of two fails", "sms_id": SMS_ID}
     outcome = run_sms_tasks(tmp_path, sipgate_sim.url, sms, sms)
     partial, rerun = outcome.results
@@ -84,7 +84,7 @@ def test_rerun_after_partial_failure_sends_only_the_missing(sipgate_sim, tmp_pat
     assert partial["changed"] is True
     statuses = sorted(entry["status"] for entry in partial["results"])
     assert statuses == ["failed", "sent"]
-    assert partial["msg"].startswith("1 of 2 SMS not surely delivered (1 sent now)")
+    assert partial["msg"].startswith("Not sent to 1 of 2 recipients") and partial["msg"].endswith("Sent to 1.")
     assert not rerun.get("failed") and rerun["changed"] is True
     assert rerun["sent"] == [entry["recipient"] for entry in partial["results"] if entry["status"] == "failed"]
     assert sorted(sms["recipient"] for sms in sipgate_sim.sent_sms()) == [FIRST, SECOND]

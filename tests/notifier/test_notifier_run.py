@@ -12,7 +12,7 @@ from typing import Optional
 import pytest
 
 from sipgate_api.credentials import choose_credentials
-from sipgate_api.errors import DELIVERED, DELIVERY_UNKNOWN, NOT_DELIVERED
+from sipgate_api.outcomes import DELIVERED, NOT_DELIVERED, UNKNOWN
 from sipgate_notify.alert import Alert
 from sipgate_notify.config import Settings
 from sipgate_notify.delivery import Outcome
@@ -100,7 +100,7 @@ def test_no_recipient_at_all_is_journaled_as_failed(state_dir: Path, sipgate: Fa
     assert result.exit_code == EXIT_PERMANENT and "pager" in journal(state_dir)[0]["reason"]
 
 
-@pytest.mark.parametrize("delivery", [NOT_DELIVERED, DELIVERY_UNKNOWN])
+@pytest.mark.parametrize("delivery", [NOT_DELIVERED, UNKNOWN])
 def test_failed_delivery_is_spooled_and_the_next_run_delivers_it_once(state_dir: Path, sipgate: FakeSipgate, clock: Clock, delivery: str) -> None:
     sipgate.outcome = delivery
     assert make_run(state_dir, sipgate, clock).execute(alert()).exit_code == EXIT_TEMPORARY

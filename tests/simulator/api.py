@@ -35,6 +35,7 @@ class ApiResponse:
     status: int
     body: Any = None  # a JSON value, or None for an empty body
     headers: dict = field(default_factory=dict)
+    text: Optional[str] = None  # answered as text/html instead of ``body``
     credential: Optional[Credential] = None
 
 

@@ -11,7 +11,7 @@ from typing import Any, Mapping, Optional
 API_PREFIX = "/v2"
 DROP_BEFORE = "before"
 DROP_AFTER = "after"
-FAULT_KEYS = frozenset({"status", "count", "retry_after", "delay", "drop", "path", "method"})
+FAULT_KEYS = frozenset({"status", "count", "retry_after", "delay", "drop", "path", "method", "body", "effect"})
 
 
 @dataclass
@@ -20,6 +20,9 @@ class Fault:
 
     status: answer this status (with a JSON error body) and ignore the request.
     retry_after: seconds sent in a Retry-After header along with ``status``.
+    body: with ``status``, answer this text (as text/html) instead of the JSON error body.
+    effect: with ``status``, handle the request first (an SMS is recorded), then answer the status:
+            a gateway that passed the request on and failed on the way back.
     delay: seconds to wait before answering; the request still takes effect.
     drop: "before" closes the connection without handling the request (it has no effect);
           "after" handles it (an SMS is recorded) and closes without answering.
@@ -32,6 +35,8 @@ class Fault:
     drop: Optional[str] = None
     path: Optional[str] = None
     method: Optional[str] = None
+    body: Optional[str] = None
+    effect: bool = False
 
     @classmethod
     def from_mapping(cls, spec: Any) -> "Fault":
@@ -55,6 +60,8 @@ class Fault:
             raise ValueError("status {0!r} is not an HTTP status".format(self.status))
         if self.count < 1:
             raise ValueError("count must be at least 1")
+        if (self.body is not None or self.effect) and self.status is None:
+            raise ValueError("body and effect go with a status")
 
     def matches(self, method: str, path: str) -> bool:
         return (self.path is None or self.path == api_path(path)) and (self.method is None or self.method == method)
@@ -79,7 +86,7 @@ def _seconds(value: Any) -> float:
     return seconds
 
 
-_CONVERSIONS = {"status": int, "count": int, "retry_after": _seconds, "delay": _seconds, "drop": str,
+_CONVERSIONS = {"status": int, "count": int, "retry_after": _seconds, "delay": _seconds, "drop": str, "body": str, "effect": bool,
                 "path": lambda value: api_path("/" + str(value).lstrip("/")), "method": lambda value: str(value).upper()}
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 import struct
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -34,6 +35,12 @@ class SimulatorServer(ThreadingHTTPServer):
     def __init__(self, address: tuple, state: SimulatorState) -> None:
         self.state = state
         super().__init__(address, SimulatorHandler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that gave up waiting (a timeout under test) is expected, not an error worth a traceback."""
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
 
 
 def _body_for_log(body: bytes) -> Any:
@@ -102,12 +109,16 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         return b"".join(chunks)
 
     def _answer(self, response: ApiResponse) -> None:
-        payload = b"" if response.body is None else json.dumps(response.body).encode("utf-8")
+        if response.text is not None:
+            payload, content_type = response.text.encode("utf-8"), "text/html"
+        else:
+            payload = b"" if response.body is None else json.dumps(response.body).encode("utf-8")
+            content_type = "application/json" if payload else "text/plain"
         self.send_response(response.status)
         for name, value in response.headers.items():
             self.send_header(name, value)
         if response.status != 204:
-            self.send_header("Content-Type", "application/json" if payload else "text/plain")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         if payload:
@@ -152,7 +163,11 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         request = ApiRequest(self.command, api_path(path), query, self.headers, body)
         if fault is None or fault.status is None:
             return dispatch(self.server.state, request)
+        if fault.effect:
+            dispatch(self.server.state, request)
         response = error(fault.status, "injected fault")
+        if fault.body is not None:
+            response.text = fault.body
         # Recorded like any other request, so a test can see who tried.
         response.credential = authenticate(self.headers.get("Authorization"))
         if fault.retry_after is not None:

@@ -3,23 +3,24 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The only code that speaks HTTP to sipgate.
 
-Retries are left to urllib3's ``Retry`` and limited to what is safe: sipgate has
-no idempotency key, so a request is repeated only when it surely did not take
-effect (connection refused, 429, 502, 503, 504). A dropped connection or a
-timeout after the request went out is reported as "delivery unknown".
+Retries are left to urllib3's ``Retry`` and limited to what is safe. sipgate has no idempotency
+key, so ``POST /sessions/sms`` is repeated only when it surely did not take effect: the connection
+was never made, or sipgate answered 429 or 503 (honouring Retry-After, capped). A 502 or 504 comes
+from a gateway that may already have passed the request on, and a timeout or a dropped connection
+after sending is just as ambiguous: those are "delivery unknown" and never repeated here. Reads
+change nothing and are repeated on 429, 502, 503, 504 and lost answers too.
 """
 
 from __future__ import annotations
 
 import traceback
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Iterable, Optional
+from typing import Any, Optional
 
 from .credentials import Credentials
-from .errors import (DELIVERED, DELIVERY_UNKNOWN, NOT_DELIVERED, RETRYABLE_STATUSES,
-                     SipgateError)
+from .errors import READ_RETRY_STATUSES, SEND_RETRY_STATUSES, SipgateError, redact
+from .outcomes import NOT_DELIVERED, UNKNOWN
 from .request import SmsRequest
 
 try:
@@ -37,7 +38,9 @@ else:
 
 DEFAULT_API_URL = "https://api.sipgate.com/v2"
 USER_AGENT = "sipgateio.sms/0.1.0"
-MAX_CONCURRENT_SENDS = 8
+SEND_PATH = "/sessions/sms"
+# Reads that a retry may repeat; anything else is repeated only on the statuses that prove it had no effect.
+READ_METHODS = frozenset({"GET", "HEAD"})
 
 
 @dataclass(frozen=True)
@@ -49,17 +52,8 @@ class RetryPolicy:
     max_retry_after: float = 30.0
 
 
-@dataclass(frozen=True)
-class SendResult:
-    """What happened to one SMS: delivered, not delivered, or unknown (with the error)."""
-
-    request: SmsRequest
-    delivery: str
-    error: Optional[SipgateError] = None
-
-
-class _CappedRetry(Retry):  # type: ignore[misc,valid-type]
-    """urllib3's Retry with an upper bound on how long a Retry-After may make us wait."""
+class _SafeRetry(Retry):  # type: ignore[misc,valid-type]
+    """urllib3's Retry that repeats a send only when it surely had no effect, and caps Retry-After."""
 
     retry_after_cap: float = 30.0
 
@@ -68,16 +62,20 @@ class _CappedRetry(Retry):  # type: ignore[misc,valid-type]
         retry.retry_after_cap = self.retry_after_cap
         return retry
 
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        statuses = READ_RETRY_STATUSES if method.upper() in READ_METHODS else SEND_RETRY_STATUSES
+        return status_code in statuses
+
     def get_retry_after(self, response: Any) -> Optional[float]:
         seconds = super().get_retry_after(response)
         return None if seconds is None else min(seconds, self.retry_after_cap)
 
 
 def _safe_retry(policy: RetryPolicy) -> Any:
-    retry = _CappedRetry(
+    retry = _SafeRetry(
         total=policy.retries, connect=policy.retries, status=policy.retries,
-        read=0, other=0, redirect=0,  # after the request went out a repeat could double-send
-        allowed_methods=None, status_forcelist=RETRYABLE_STATUSES,
+        # A lost answer is repeated for reads only (allowed_methods); for a send it is "delivery unknown".
+        read=policy.retries, allowed_methods=READ_METHODS, other=0, redirect=0,
         backoff_factor=policy.backoff_factor, respect_retry_after_header=True,
         raise_on_status=False, raise_on_redirect=False,
     )
@@ -104,7 +102,7 @@ def _transport_error(error: Exception, what: str) -> SipgateError:
         return SipgateError("{0} failed: the API URL is not usable ({1}); nothing was sent. Check api_url "
                             "(expected something like {2})".format(what, type(error).__name__, DEFAULT_API_URL))
     if isinstance(error, requests.exceptions.SSLError):
-        return SipgateError("{0} failed: TLS verification failed ({1}); fix the certificate trust, "
+        return SipgateError("{0} failed: TLS verification failed ({1}); nothing was sent. Fix the certificate trust, "
                             "or set validate_certs to false for a test endpoint".format(what, type(error).__name__))
     if _failed_to_connect(error):
         return SipgateError("{0} failed: could not connect to the API ({1}); nothing was sent".format(what, type(error).__name__),
@@ -115,20 +113,20 @@ def _transport_error(error: Exception, what: str) -> SipgateError:
     if not what.startswith("POST"):
         return SipgateError("{0} {1}; try again later".format(what, kind), delivery=NOT_DELIVERED, temporary=True)
     return SipgateError("{0} {1} after the request was sent: delivery unknown, the SMS may or may not have gone out".format(what, kind),
-                        delivery=DELIVERY_UNKNOWN, temporary=True)
+                        delivery=UNKNOWN, temporary=True)
 
 
 class SipgateClient:
     """A connection pool to the sipgate API with one set of credentials."""
 
     def __init__(self, credentials: Credentials, api_url: str = DEFAULT_API_URL, timeout: float = 10.0,
-                 validate_certs: bool = True, retry_policy: RetryPolicy = RetryPolicy(),
-                 pool_size: int = MAX_CONCURRENT_SENDS) -> None:
+                 validate_certs: bool = True, retry_policy: RetryPolicy = RetryPolicy(), pool_size: int = 8) -> None:
         if not HAS_REQUESTS:
             raise SipgateError("the Python library 'requests' is required to talk to sipgate; install python3-requests")
         self.api_url = api_url.rstrip("/")
         self.timeout = (min(timeout, 10.0), timeout)
         self.pool_size = pool_size
+        self._secrets = credentials.secrets()
         self._session = requests.Session()
         self._session.verify = validate_certs
         self._session.headers.update({"Authorization": credentials.authorization_header(),
@@ -153,37 +151,28 @@ class SipgateClient:
         except requests.exceptions.RequestException as error:
             raise _transport_error(error, what) from None
         if not 200 <= response.status_code < 300:
-            raise SipgateError.from_status(response.status_code, what, response.text.strip())
+            raise SipgateError.from_status(response.status_code, what, response.text, self._secrets)
         return response
 
     def _get_json(self, path: str, params: Optional[dict] = None) -> Any:
         response = self._call("GET", path, params=params)
         try:
-            return response.json()
+            answer = response.json()
         except ValueError:
             raise SipgateError("GET {0} answered with something that is not JSON: check api_url".format(path)) from None
+        if not isinstance(answer, dict):
+            raise SipgateError("GET {0} answered {1}: {2}".format(path, type(answer).__name__, redact(response.text, self._secrets)))
+        return answer
 
     def send(self, sms: SmsRequest) -> None:
-        """POST one SMS. Any 2xx is success; sipgate answers 204 with no body."""
-        self._call("POST", "/sessions/sms", json=sms.payload())
-
-    def send_one(self, sms: SmsRequest) -> SendResult:
-        try:
-            self.send(sms)
-        except SipgateError as error:
-            return SendResult(sms, error.delivery, error)
-        return SendResult(sms, DELIVERED)
-
-    def send_all(self, messages: Iterable[SmsRequest]) -> list[SendResult]:
-        """Send concurrently over the pool, at most ``pool_size`` at a time; results in input order."""
-        batch = list(messages)
-        if len(batch) <= 1:
-            return [self.send_one(sms) for sms in batch]
-        with ThreadPoolExecutor(max_workers=min(self.pool_size, len(batch))) as pool:
-            return list(pool.map(self.send_one, batch))
+        """POST one SMS. Any 2xx is success (sipgate answers 204 with no body); a failure raises SipgateError."""
+        self._call("POST", SEND_PATH, json=sms.payload())
 
     def user_id(self) -> str:
-        return str(self._get_json("/authorization/userinfo")["sub"])
+        user = self._get_json("/authorization/userinfo").get("sub")
+        if not user:
+            raise SipgateError("GET /authorization/userinfo answered without a user id (sub): check api_url")
+        return str(user)
 
     def sms_extensions(self, user_id: Optional[str] = None) -> list[dict]:
         return list(self._get_json("/{0}/sms".format(user_id or self.user_id())).get("items", []))
@@ -191,16 +180,14 @@ class SipgateClient:
     def caller_ids(self, sms_id: str, user_id: Optional[str] = None) -> list[dict]:
         return list(self._get_json("/{0}/sms/{1}/callerids".format(user_id or self.user_id(), sms_id)).get("items", []))
 
-    def first_sms_id(self) -> str:
-        extensions = self.sms_extensions()
-        if not extensions:
-            raise SipgateError("the account has no SMS extension: book the SMS feature, or give sms_id")
-        return str(extensions[0]["id"])
-
     def balance(self) -> dict:
         """The balance as a decimal amount in the account's currency (the API counts in 1/10000)."""
         answer = self._get_json("/balance")
-        return {"amount": Decimal(int(answer["amount"])) / Decimal(10000), "currency": answer.get("currency", "EUR")}
+        try:
+            amount = Decimal(int(answer["amount"])) / Decimal(10000)
+        except (KeyError, TypeError, ValueError):
+            raise SipgateError("GET /balance answered without a whole-number amount: check api_url") from None
+        return {"amount": amount, "currency": str(answer.get("currency", "EUR"))}
 
     def history(self, since: str, until: Optional[str] = None, phonenumber: Optional[str] = None, limit: int = 100) -> list[dict]:
         """Outgoing SMS listed in the account's history between two ISO-8601 moments."""

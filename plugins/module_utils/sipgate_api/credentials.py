@@ -27,8 +27,14 @@ class Credentials:
     def authorization_header(self) -> str:
         if self.kind == BEARER:
             return "Bearer " + self.secret
-        pair = "{0}:{1}".format(self.identity, self.secret).encode("utf-8")
-        return "Basic " + base64.b64encode(pair).decode("ascii")
+        return "Basic " + self._basic_pair()
+
+    def _basic_pair(self) -> str:
+        return base64.b64encode("{0}:{1}".format(self.identity, self.secret).encode("utf-8")).decode("ascii")
+
+    def secrets(self) -> tuple:
+        """Every form in which the secret could come back in an answer, to be cut out of any message."""
+        return (self.secret, self._basic_pair(), self.authorization_header())
 
 
 def _pair(kind: str, id_field: str, identity: Optional[str], secret_field: str, secret: Optional[str]) -> Credentials:

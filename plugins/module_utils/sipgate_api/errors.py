@@ -9,6 +9,13 @@ decide about an alert without paying for those imports.
 
 from __future__ import annotations
 
+import re
+from typing import Iterable, Optional
+
+from .outcomes import NOT_DELIVERED, UNKNOWN, UNSENDABLE
+
+SEND = "POST /sessions/sms"
+
 # What each documented status means for the person reading the error.
 STATUS_EXPLANATIONS = {
     400: "bad request: a field is empty or malformed (for example an invalid sendAt timestamp)",
@@ -18,25 +25,38 @@ STATUS_EXPLANATIONS = {
           "the token may lack the scope 'sessions:sms:write', or the smsId is not one of the account's extensions"),
     404: "wrong endpoint: check api_url (expected something like https://api.sipgate.com/v2)",
     405: "wrong HTTP method for this endpoint: check api_url",
+    413: "the request is too large",
     415: "wrong content type: the request must be sent as application/json",
+    422: "sipgate could not process this SMS",
     429: "too many requests: sipgate asked to slow down",
-    500: "sipgate server error, or a bad request it did not handle",
-    502: "bad gateway in front of sipgate: temporary",
+    500: "sipgate server error, or a bad request it did not handle: nothing was sent",
+    502: "bad gateway in front of sipgate",
     503: "sipgate is temporarily unavailable",
-    504: "gateway timeout in front of sipgate: temporary",
+    504: "gateway timeout in front of sipgate",
 }
+# A read is refused for a missing scope, not for the extension.
+READ_403 = "no permission to read this: the token lacks the scope this request needs"
 
-# Statuses after which the request surely did not take effect, so sending again is safe.
-RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+# Statuses after which the request surely did not take effect, so sending it again is safe.
+SEND_RETRY_STATUSES = frozenset({429, 503})
+# A read changes nothing: repeating it is safe whenever the answer says "try again".
+READ_RETRY_STATUSES = frozenset({429, 502, 503, 504})
+# A gateway answered in sipgate's place: it may have passed the request on before it gave up.
+GATEWAY_STATUSES = frozenset({502, 504})
+# sipgate refused this very SMS: sending it again can never work.
+UNSENDABLE_STATUSES = frozenset({400, 413, 422})
 
-# Outcomes of a delivery attempt, as reported to users.
-DELIVERED = "delivered"
-NOT_DELIVERED = "not_delivered"
-DELIVERY_UNKNOWN = "unknown"
+MAX_DETAIL = 200
+_AUTHORIZATION = re.compile(r"(?i)\b(basic|bearer)\s+[A-Za-z0-9+/=._~-]{8,}")
+_SECRET_FIELD = re.compile(r"(?i)([\"']?(?:password|token|secret|authorization|access_token)[\"']?\s*[:=]\s*)"
+                           r"(\"[^\"]*\"|'[^']*'|[^\s,;}&]+)")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
-def explain_status(status: int) -> str:
+def explain_status(status: int, what: str = SEND) -> str:
     """Plain words for an HTTP status returned by the API."""
+    if status == 403 and not what.startswith("POST"):
+        return READ_403
     if status in STATUS_EXPLANATIONS:
         return STATUS_EXPLANATIONS[status]
     if 500 <= status < 600:
@@ -44,16 +64,37 @@ def explain_status(status: int) -> str:
     return "unexpected answer from the API"
 
 
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """``text`` fit to show: cut short, on one line, with anything that looks like a credential removed."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "[redacted]")
+    text = _AUTHORIZATION.sub(lambda match: match.group(1) + " [redacted]", text)
+    text = _SECRET_FIELD.sub(lambda match: match.group(1) + "[redacted]", text)
+    text = _CONTROL.sub(" ", text).strip()
+    return text if len(text) <= MAX_DETAIL else text[:MAX_DETAIL] + "..."
+
+
+def status_delivery(status: int, what: str) -> str:
+    """What an error status answered to ``what`` says about the SMS."""
+    if not what.startswith("POST"):
+        return NOT_DELIVERED
+    if status in GATEWAY_STATUSES:
+        return UNKNOWN
+    if status in UNSENDABLE_STATUSES:
+        return UNSENDABLE
+    return NOT_DELIVERED
+
+
 class SipgateError(Exception):
     """Any failure talking to sipgate.
 
-    ``status`` is the HTTP status when there was an answer; ``delivery`` says
-    whether a send surely did not happen (``not_delivered``) or may have
-    happened (``unknown``); ``temporary`` says whether trying later may help.
-    The message never contains a credential.
+    ``status`` is the HTTP status when there was an answer; ``delivery`` (see ``outcomes``) says
+    whether a send surely did not happen, may have happened, or can never work; ``temporary``
+    says whether trying later may help. The message never contains a credential.
     """
 
-    def __init__(self, message: str, status: int | None = None,
+    def __init__(self, message: str, status: Optional[int] = None,
                  delivery: str = NOT_DELIVERED, temporary: bool = False) -> None:
         super().__init__(message)
         self.message = message
@@ -62,13 +103,22 @@ class SipgateError(Exception):
         self.temporary = temporary
 
     @classmethod
-    def from_status(cls, status: int, what: str, detail: str = "") -> SipgateError:
+    def from_status(cls, status: int, what: str, detail: str = "", secrets: Iterable[str] = ()) -> SipgateError:
         """The error for an HTTP error status answered to ``what`` (e.g. 'POST /sessions/sms')."""
-        message = "{0} failed with HTTP {1}: {2}".format(what, status, explain_status(status))
+        delivery = status_delivery(status, what)
+        message = "{0} failed with HTTP {1}: {2}".format(what, status, explain_status(status, what))
+        if delivery == UNKNOWN:
+            message += "; it may have passed the SMS on before it gave up: delivery unknown"
+        detail = redact(detail, secrets)
         if detail:
-            message += " (sipgate said: {0})".format(detail[:200])
-        temporary = status in RETRYABLE_STATUSES or status >= 500
-        return cls(message, status=status, delivery=NOT_DELIVERED, temporary=temporary)
+            message += " (sipgate said: {0})".format(detail)
+        temporary = status in READ_RETRY_STATUSES or status >= 500
+        return cls(message, status=status, delivery=delivery, temporary=temporary)
+
+    @property
+    def concerns_every_sms(self) -> bool:
+        """True when the cause is not this SMS but the account, the credentials or the endpoint."""
+        return self.delivery != UNSENDABLE
 
     def as_dict(self) -> dict:
         return {"msg": self.message, "status": self.status, "delivery": self.delivery, "temporary": self.temporary}

@@ -86,3 +86,22 @@ def updating_state(path: Path, default: Any) -> Iterator[Any]:
             # Only a change that ran to its end is written: an exception leaves the file as it was.
             if completed and json.dumps(data, sort_keys=True) != before:
                 write_atomically(path, data)
+
+
+class LockedState:
+    """A state file held under an exclusive lock: read once, then written whenever the caller says."""
+
+    def __init__(self, path: Path, data: Any) -> None:
+        self.path = path
+        self.data = data
+
+    def save(self) -> None:
+        write_atomically(self.path, self.data)
+
+
+@contextmanager
+def locked_state(path: Path, default: Any) -> Iterator[LockedState]:
+    """The file's data under an exclusive lock held until the block ends; ``save()`` writes it durably."""
+    with _lock(path, exclusive=True):
+        data = _read(path)
+        yield LockedState(path, default if data is None else data)

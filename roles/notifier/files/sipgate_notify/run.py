@@ -12,7 +12,8 @@ from typing import Callable, Optional
 
 from sipgate_api.state_file import read_state, updating_state  # pylint: disable=import-error
 from sipgate_api.credentials import Credentials  # pylint: disable=import-error
-from sipgate_api.errors import DELIVERED, SmsValidationError  # pylint: disable=import-error
+from sipgate_api.errors import SmsValidationError  # pylint: disable=import-error
+from sipgate_api.outcomes import DELIVERED, NOT_DELIVERED  # pylint: disable=import-error
 from sipgate_api.encoding import measure  # pylint: disable=import-error
 from sipgate_api.request import normalise_recipient  # pylint: disable=import-error
 
@@ -130,7 +131,7 @@ class Run:
                 result.worsen(EXIT_PERMANENT)
                 continue
             spool.release(state, item_id, self.run_id, outcome.error)
-            reason = outcome.error + ("; kept for a later try" if outcome.delivery == "not_delivered"
+            reason = outcome.error + ("; kept for a later try" if outcome.delivery == NOT_DELIVERED
                                       else "; kept for a later try, a duplicate is better than a lost alert")
             result.records.append(journal.record(journal.SPOOLED, now, item["recipient"], reason, about, delivery=outcome.delivery, **details))
             result.worsen(EXIT_TEMPORARY if outcome.temporary else EXIT_PERMANENT)

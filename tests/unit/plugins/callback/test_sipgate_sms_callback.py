@@ -15,9 +15,10 @@ from ansible.plugins.loader import callback_loader
 from ansible_collections.sipgateio.sms.plugins.callback import sipgate_sms
 from ansible_collections.sipgateio.sms.plugins.callback.sipgate_sms import (
     Failure, HostCounts, compose_message, count_hosts, first_lasting_failure, should_notify)
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.client import SendResult
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors import DELIVERED, SipgateError
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.client import SipgateClient
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.encoding import measure
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors import SipgateError
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.request import SmsRequest
 
 SECRET = "0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9"
 
@@ -42,38 +43,32 @@ class FakePlaybook:
         self._file_name = path
 
 
-class RecordingClient:
-    """Stands in for SipgateClient; keeps what would have been sent."""
+class RecordingApi:
+    """Stands in for the client's API calls; keeps what would have been sent."""
 
-    sent: list = []
-    fail_with: Optional[SipgateError] = None
+    def __init__(self) -> None:
+        self.sent: list = []
+        self.fail_with: Optional[Exception] = None
 
-    def __init__(self, credentials: Any, **kwargs: Any) -> None:
-        self.credentials = credentials
-        self.kwargs = kwargs
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> RecordingApi:
+        api = self
 
-    def __enter__(self) -> RecordingClient:
+        def send(_client: SipgateClient, sms: SmsRequest) -> None:
+            if api.fail_with is not None:
+                raise api.fail_with
+            api.sent.append(sms)
+
+        def sms_extensions(_client: SipgateClient, user_id: Optional[str] = None) -> list:
+            return [{"id": "s7"}]
+
+        monkeypatch.setattr(SipgateClient, "send", send)
+        monkeypatch.setattr(SipgateClient, "sms_extensions", sms_extensions)
         return self
-
-    def __exit__(self, *exc: Any) -> None:
-        pass
-
-    def first_sms_id(self) -> str:
-        return "s7"
-
-    def send_all(self, messages: list) -> list:
-        if RecordingClient.fail_with is not None:
-            return [SendResult(sms, RecordingClient.fail_with.delivery, RecordingClient.fail_with) for sms in messages]
-        RecordingClient.sent.extend(messages)
-        return [SendResult(sms, DELIVERED) for sms in messages]
 
 
 @pytest.fixture
-def client(monkeypatch: pytest.MonkeyPatch) -> type:
-    RecordingClient.sent = []
-    RecordingClient.fail_with = None
-    monkeypatch.setattr(sipgate_sms, "SipgateClient", RecordingClient)
-    return RecordingClient
+def client(monkeypatch: pytest.MonkeyPatch) -> RecordingApi:
+    return RecordingApi().install(monkeypatch)
 
 
 def make_callback(**options: Any) -> Any:
@@ -219,7 +214,22 @@ def test_incomplete_credentials_are_a_warning(client):
 def test_unexpected_error_is_a_warning_not_a_crash(client, monkeypatch):
     def explode(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("surprise")
-    monkeypatch.setattr(client, "send_all", explode)
+    monkeypatch.setattr(sipgate_sms, "deliver", explode)
     callback = make_callback()
     play(callback, stats_for(web01={"failures": 1}))
     assert "RuntimeError: surprise" in warnings_of(callback)
+
+
+def test_a_refusal_for_every_recipient_costs_one_request_and_one_warning_each(client):
+    client.fail_with = SipgateError.from_status(401, "POST /sessions/sms")
+    callback = make_callback(recipients=["+4915799912345", "+4915799912346"])
+    play(callback, stats_for(web01={"failures": 1}), failures=[("web01", "x", {"msg": "y"})])
+    warnings = [str(call.args[0]) for call in callback._display.warning.call_args_list]
+    assert len(warnings) == 2 and all("not sent" in warning for warning in warnings)
+    assert "not tried" in warnings[1]
+
+
+def test_a_bad_recipient_sends_to_nobody(client):
+    callback = make_callback(recipients=["+4915799912345", "call me"])
+    play(callback, stats_for(web01={"failures": 1}))
+    assert client.sent == [] and "recipients[1]" in warnings_of(callback)

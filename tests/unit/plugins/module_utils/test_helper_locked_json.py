@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: sipgateio.sms contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The locked JSON state file under concurrency, and the module's record of earlier sends."""
+"""The locked JSON state file under concurrency."""
 
 from __future__ import annotations
 
@@ -13,8 +13,6 @@ import pytest
 
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.state_file import (
     StateFileError, read_state, updating_state, write_atomically)
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.sent_record import (
-    KEEP_SECONDS, earlier_send, holding, peek)
 
 PROCESSES, INCREMENTS = 16, 25
 
@@ -95,49 +93,4 @@ def test_state_file_in_an_unwritable_place_is_an_error_naming_the_path(tmp_path:
     path = blocker / "state.json"
     with pytest.raises(StateFileError) as caught:
         read_state(path, {})
-    assert str(path) in str(caught.value)
-
-
-def test_earlier_send_within_the_window_is_found() -> None:
-    entries = {"k": {"at": 1000.0, "outcome": "delivered"}}
-    assert earlier_send(entries, "k", window=3600, now=1000.0 + 3600) == entries["k"]
-    assert earlier_send(entries, "k", window=3600, now=1000.0 + 10) == entries["k"]
-
-
-def test_earlier_send_outside_the_window_is_ignored() -> None:
-    entries = {"k": {"at": 1000.0, "outcome": "delivered"}}
-    assert earlier_send(entries, "k", window=3600, now=1000.0 + 3601) is None
-
-
-def test_window_zero_disables_dedup() -> None:
-    entries = {"k": {"at": 1000.0, "outcome": "delivered"}}
-    assert earlier_send(entries, "k", window=0, now=1000.0) is None
-
-
-def test_unknown_key_or_malformed_entry_is_no_earlier_send() -> None:
-    assert earlier_send({}, "k", window=3600, now=0) is None
-    assert earlier_send({"k": "garbage"}, "k", window=3600, now=0) is None
-
-
-def test_holding_drops_entries_older_than_the_keep_period(tmp_path: Path) -> None:
-    path = tmp_path / "sent.json"
-    now = 10.0 * KEEP_SECONDS
-    write_atomically(path, {"old": {"at": now - KEEP_SECONDS - 1}, "new": {"at": now - 5}, "bad": 3})
-    with holding(path, now) as entries:
-        assert set(entries) == {"new"}
-    assert set(peek(path)) == {"new"}
-
-
-def test_peek_creates_nothing(tmp_path: Path) -> None:
-    path = tmp_path / "sub" / "sent.json"
-    assert peek(path) == {}
-    assert not (tmp_path / "sub").exists()
-
-
-def test_holding_refuses_a_file_that_is_not_an_object(tmp_path: Path) -> None:
-    path = tmp_path / "sent.json"
-    write_atomically(path, [1, 2])
-    with pytest.raises(StateFileError) as caught:
-        with holding(path, 0.0):
-            pass
     assert str(path) in str(caught.value)

@@ -1,397 +1,568 @@
 # -*- coding: utf-8 -*-
 # Copyright: sipgateio.sms contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""sipgate_sms against a stand-in client: validation, idempotency, check and diff mode, failures."""
+"""sipgate_sms with the client's API calls replaced: validation, idempotency, the ledger, check and diff mode, failures.
+
+The real connection, delivery core and record run; only the HTTP calls are stood in for.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
+import threading
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.client import SendResult
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors import (DELIVERED, DELIVERY_UNKNOWN,
-                                                                                       NOT_DELIVERED, SipgateError)
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.client import SipgateClient
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors import SipgateError
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.outcomes import DELIVERED, IN_FLIGHT, UNKNOWN
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.request import SmsRequest, delivery_key
 from ansible_collections.sipgateio.sms.plugins.modules import sipgate_sms
 
-TOKEN = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+SECRET = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
 FIRST = "+4915799912345"
 SECOND = "+4915799912346"
+TEXT = "Maintenance starts at 22:00"
 
 
-class FakeClient:
-    """Answers like sipgate. ``outcomes`` maps a recipient to a SipgateError its send ends with."""
+class FakeApi:
+    """Stands in for the client's API calls and records every one. ``refuse`` decides each send's error."""
 
-    def __init__(self, outcomes: Optional[dict] = None, history: Optional[list] = None,
-                 history_status: Optional[int] = None) -> None:
-        self.outcomes = outcomes or {}
-        self.history_items = history or []
-        self.history_status = history_status
-        self.posted: list = []
-        self.reads: list = []
+    def __init__(self, refuse: Optional[Callable[[SmsRequest], Optional[Exception]]] = None,
+                 history_items: Optional[list] = None, history_error: Optional[SipgateError] = None,
+                 lookup_error: Optional[SipgateError] = None, send_seconds: float = 0.0) -> None:
+        self.refuse = refuse or (lambda sms: None)
+        self.lookup_error = lookup_error
+        self.history_items = history_items or []
+        self.history_error = history_error
+        self.send_seconds = send_seconds
+        self.sent: list = []
+        self.calls: list = []
+        self.lock = threading.Lock()
 
-    def __enter__(self) -> FakeClient:
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> FakeApi:
+        api = self
+
+        def send(_client: SipgateClient, sms: SmsRequest) -> None:
+            with api.lock:
+                api.calls.append("send")
+                api.sent.append(sms)
+            time.sleep(api.send_seconds)
+            error = api.refuse(sms)
+            if error is not None:
+                raise error
+
+        def sms_extensions(_client: SipgateClient, user_id: Optional[str] = None) -> list:
+            api.calls.append("sms_extensions")
+            if api.lookup_error is not None:
+                raise api.lookup_error
+            return [{"id": "s3"}, {"id": "s4"}]
+
+        def history(_client: SipgateClient, since: str, until: Optional[str] = None, phonenumber: Optional[str] = None,
+                    limit: int = 100) -> list:
+            api.calls.append("history:{0}:{1}".format(phonenumber, since))
+            if api.history_error is not None:
+                raise api.history_error
+            return [item for item in api.history_items if item["target"] == phonenumber]
+
+        def no_http(_client: SipgateClient, method: str, path: str, **_kwargs: Any) -> Any:
+            raise AssertionError("unexpected HTTP request {0} {1}".format(method, path))
+
+        monkeypatch.setattr(SipgateClient, "send", send)
+        monkeypatch.setattr(SipgateClient, "sms_extensions", sms_extensions)
+        monkeypatch.setattr(SipgateClient, "history", history)
+        monkeypatch.setattr(SipgateClient, "_call", no_http)
         return self
 
-    def __exit__(self, *exc: Any) -> None:
-        pass
 
-    def send_all(self, messages: list) -> list:
-        results = []
-        for sms in messages:
-            self.posted.append(sms)
-            error = self.outcomes.get(sms.recipient)
-            results.append(SendResult(sms, error.delivery, error) if error else SendResult(sms, DELIVERED))
-        return results
-
-    def first_sms_id(self) -> str:
-        self.reads.append("sms")
-        return "s7"
-
-    def history(self, since: str, until: Optional[str] = None, phonenumber: Optional[str] = None, limit: int = 100) -> list:
-        self.reads.append(("history", since, phonenumber))
-        if self.history_status:
-            raise SipgateError.from_status(self.history_status, "GET /history")
-        return [item for item in self.history_items if item["target"] == phonenumber]
-
-
-class Harness:
-    """Runs the module's main() with arguments and hands back its JSON result."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
-        self.monkeypatch = monkeypatch
-        self.capsys = capsys
-        self.state_file = tmp_path / "state" / "sent.json"
-        self.client = FakeClient()
-        self.clients_made = 0
-        real_client_from_params = sipgate_sms.client_from_params
-
-        def client_from_params(params: dict) -> FakeClient:
-            real_client_from_params(params)  # its credential and timeout checks are part of what is tested
-            self.clients_made += 1
-            return self.client
-        monkeypatch.setattr(sipgate_sms, "client_from_params", client_from_params)
-
-    def run(self, check_mode: bool = False, diff: bool = False, **args: Any) -> dict:
-        params = {"token_id": "token-ABC123", "token": TOKEN, "sms_id": "s0", "recipients": [FIRST],
-                  "msg": "Deployment of web01 done", "state_file": str(self.state_file),
-                  "_ansible_check_mode": check_mode, "_ansible_diff": diff}
-        params.update(args)
-        params = {key: value for key, value in params.items() if value is not None}
-        with patch_module_args(params), pytest.raises(SystemExit):
-            sipgate_sms.main()
-        out = self.capsys.readouterr().out
-        assert TOKEN not in out
-        return json.loads(out)
-
-    def recorded(self) -> dict:
-        return json.loads(self.state_file.read_text(encoding="utf-8"))
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("SIPGATE_TOKEN_ID", "SIPGATE_TOKEN", "SIPGATE_ACCESS_TOKEN", "SIPGATE_SMS_ID", "SIPGATE_API_URL"):
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture
-def module(monkeypatch, capsys, tmp_path) -> Harness:
-    for name in ("SIPGATE_TOKEN_ID", "SIPGATE_TOKEN", "SIPGATE_ACCESS_TOKEN", "SIPGATE_SMS_ID", "SIPGATE_API_URL"):
-        monkeypatch.delenv(name, raising=False)
-    return Harness(monkeypatch, capsys, tmp_path)
+def api(monkeypatch: pytest.MonkeyPatch) -> FakeApi:
+    return FakeApi().install(monkeypatch)
 
 
-# --- validation: nothing is sent when any input is wrong -----------------------------------------
+@pytest.fixture
+def state_file(tmp_path: Path) -> Path:
+    return tmp_path / "state" / "sent.json"
+
+
+def run(capsys: pytest.CaptureFixture, state_file: Path, **args: Any) -> dict:
+    params = {"token_id": "token-ABC123", "token": SECRET, "sms_id": "s0", "recipients": [FIRST, SECOND],
+              "msg": TEXT, "state_file": str(state_file), **args}
+    params = {name: value for name, value in params.items() if value is not None}
+    with patch_module_args(params), pytest.raises(SystemExit):
+        sipgate_sms.main()
+    out = capsys.readouterr().out
+    assert SECRET not in out
+    return json.loads(out)
+
+
+def key_for(recipient: str, message: str = TEXT, sms_id: str = "s0") -> str:
+    return delivery_key(SmsRequest(sms_id, recipient, message), None, "")
+
+
+def write_record(state_file: Path, entries: Any) -> None:
+    state_file.parent.mkdir(parents=True, exist_ok=True)
+    state_file.write_text(json.dumps(entries), encoding="utf-8")
+
+
+def recorded(state_file: Path) -> dict:
+    return json.loads(state_file.read_text(encoding="utf-8"))
+
+
+def statuses(result: dict) -> dict:
+    return {entry["recipient"]: entry["status"] for entry in result["results"]}
+
+
+def refuse(recipient: str, error: Exception) -> Callable[[SmsRequest], Optional[Exception]]:
+    return lambda sms: error if sms.recipient == recipient else None
+
+
+LOST = SipgateError("POST /sessions/sms lost the connection after the request was sent: delivery unknown",
+                    delivery=UNKNOWN, temporary=True)
+
+
+# --- bad input: the task fails naming the field, and nothing is requested ---------------------
 
 @pytest.mark.parametrize("args, field, words", [
-    ({"sms_id": "x0"}, "sms_id", "'s' followed by digits"),
-    ({"recipients": [FIRST, "12ab"]}, "recipients[1]", "not a phone number"),
+    ({"sms_id": "0"}, "sms_id", "'s' followed by digits"),
+    ({"sms_id": "s0x"}, "sms_id", "'s' followed by digits"),
+    ({"recipients": ["+49 157"]}, "recipients[0]", ""),
+    ({"recipients": [FIRST, "call me"]}, "recipients[1]", ""),
     ({"recipients": []}, "recipients", "no recipient"),
     ({"msg": "   "}, "message", "blank"),
     ({"send_at": "2001-01-01T00:00:00+00:00"}, "send_at", "in the past"),
-    ({"send_at": "45d"}, "send_at", "more than 30 days"),
-    ({"send_at": "2030-01-01T08:00:00"}, "send_at", "no time zone"),
-    ({"send_at": "tomorrow"}, "send_at", "not a time"),
+    ({"send_at": "31d"}, "send_at", "more than 30 days"),
+    ({"send_at": "2099-01-01T08:00:00"}, "send_at", "no time zone"),
+    ({"send_at": "next tuesday"}, "send_at", "not a time"),
+    ({"send_at": 1000000000}, "send_at", "in the past"),
     ({"dedup_window": "a while"}, "dedup_window", "not a duration"),
+    ({"dedup_window": "-5"}, "dedup_window", "not a duration"),
     ({"token": None}, "token", "give both token_id and token"),
     ({"token_id": None}, "token_id", "give both token_id and token"),
     ({"token_id": None, "token": None}, "token_id", "no credentials"),
-    ({"username": "ops@example.com", "password": "pw"}, "credentials", "more than one kind"),
-    ({"timeout": 0}, "timeout", "more than 0 seconds"),
+    ({"access_token": "bearer-secret"}, "credentials", "more than one kind"),
+    ({"timeout": 0}, "timeout", "above 0"),
+    ({"timeout": -1.5}, "timeout", "above 0"),
+    ({"retries": -1}, "retries", "negative"),
+    ({"concurrency": 0}, "concurrency", "between 1 and"),
 ])
-def test_bad_input_names_its_field_and_sends_nothing(module, args, field, words):
-    result = module.run(**args)
+def test_bad_input_fails_naming_the_field_before_any_request(api, capsys, state_file, args, field, words):
+    result = run(capsys, state_file, **args)
     assert result["failed"] is True
-    assert result["field"] == field
-    assert words in result["msg"]
-    assert result["msg"].startswith(field + ":")
-    assert module.client.posted == [] and module.client.reads == []
-    assert not module.state_file.exists()
+    assert result["field"] == field, result["msg"]
+    assert result["msg"].startswith(field + ":") and words in result["msg"]
+    assert result["changed"] is False
+    assert api.calls == []
+    assert not state_file.parent.exists()
 
 
-def test_a_bad_recipient_late_in_the_list_keeps_the_good_ones_from_being_sent(module):
-    result = module.run(recipients=[FIRST, SECOND, "+49 1"], sms_id=None)
+def test_a_bad_recipient_late_in_the_list_keeps_the_good_ones_from_being_sent(api, capsys, state_file):
+    result = run(capsys, state_file, recipients=[FIRST, SECOND, "+49 1"], sms_id=None)
     assert result["field"] == "recipients[2]"
-    assert module.client.posted == [] and module.client.reads == []
+    assert api.calls == []
 
 
-# --- sending -------------------------------------------------------------------------------------
+# --- sending and recording -----------------------------------------------------------------
 
-def test_sends_once_to_each_recipient_in_e164(module):
-    result = module.run(recipients=["0157 999 12345", "0049-157-99912346", FIRST])
-    assert result["changed"] is True
-    assert "failed" not in result
-    assert [sms.recipient for sms in module.client.posted] == [FIRST, SECOND]
+def test_first_run_sends_to_each_recipient_once_in_e164_and_records_them(api, capsys, state_file):
+    result = run(capsys, state_file, recipients=["+49 157 999 12345", "0157-99912346", "0049 15799912345"])
+    assert result["changed"] is True and "failed" not in result
+    assert [sms.recipient for sms in api.sent] == [FIRST, SECOND]
     assert result["sent"] == [FIRST, SECOND]
-    assert [entry["status"] for entry in result["results"]] == ["sent", "sent"]
+    assert statuses(result) == {FIRST: "sent", SECOND: "sent"}
     assert result["skipped_recipients"] == []
     assert (result["sms_id"], result["encoding"], result["segments"]) == ("s0", "gsm7", 1)
+    entries = recorded(state_file)
+    assert set(entries) == {key_for(FIRST), key_for(SECOND)}
+    assert all(entry["outcome"] == DELIVERED for entry in entries.values())
 
 
-def test_reports_ucs2_and_segments_without_changing_the_message(module):
+def test_the_record_holds_neither_the_token_nor_numbers_nor_text(api, capsys, state_file):
+    run(capsys, state_file)
+    text = state_file.read_text(encoding="utf-8")
+    assert SECRET not in text and FIRST not in text and "Maintenance" not in text
+
+
+def test_reports_ucs2_and_segments_without_changing_the_message(api, capsys, state_file):
     text = "Störung – " + "x" * 70
-    result = module.run(msg=text)
+    result = run(capsys, state_file, msg=text, recipients=[FIRST])
     assert (result["encoding"], result["segments"]) == ("ucs2", 2)
     assert result["results"][0]["segments"] == 2
-    assert module.client.posted[0].message == text
+    assert api.sent[0].message == text
 
 
-def test_national_numbers_take_the_country_code(module):
-    module.run(recipients=["0171 2345678"], country_code="43")
-    assert module.client.posted[0].recipient == "+431712345678"
+def test_national_numbers_take_the_country_code(api, capsys, state_file):
+    run(capsys, state_file, recipients=["0171 2345678"], country_code="43")
+    assert api.sent[0].recipient == "+431712345678"
 
 
-def test_scheduled_send_carries_the_unix_time(module):
+def test_scheduled_send_carries_the_unix_time(api, capsys, state_file):
     moment = int(time.time()) + 3600
-    result = module.run(send_at=moment)
-    assert module.client.posted[0].send_at == moment
-    assert result["results"][0]["send_at"] == moment
+    result = run(capsys, state_file, recipients=[FIRST], send_at=moment)
+    assert api.sent[0].send_at == moment and result["results"][0]["send_at"] == moment
 
 
-def test_relative_send_at_is_resolved_from_now(module):
+def test_relative_send_at_is_resolved_and_rerun_is_skipped(api, capsys, state_file):
     before = int(time.time())
-    module.run(send_at="1h30m")
-    assert before + 5400 <= module.client.posted[0].send_at <= int(time.time()) + 5400
+    result = run(capsys, state_file, recipients=[FIRST], send_at="2h")
+    assert before + 7200 <= api.sent[0].send_at <= int(time.time()) + 7200
+    assert result["results"][0]["send_at"] == api.sent[0].send_at
+    assert run(capsys, state_file, recipients=[FIRST], send_at="2h")["changed"] is False
+    assert run(capsys, state_file, recipients=[FIRST], send_at="3h")["changed"] is True
+    assert len(api.sent) == 2
 
 
-def test_missing_sms_id_is_looked_up(module):
-    result = module.run(sms_id=None)
-    assert module.client.reads == ["sms"]
-    assert result["sms_id"] == "s7"
-    assert module.client.posted[0].sms_id == "s7"
+def test_missing_sms_id_is_looked_up_and_used(api, capsys, state_file):
+    result = run(capsys, state_file, sms_id=None, recipients=[FIRST])
+    assert api.calls[0] == "sms_extensions"
+    assert result["sms_id"] == "s3" and api.sent[0].sms_id == "s3"
 
 
-def test_sms_id_comes_from_the_environment(module, monkeypatch):
-    monkeypatch.setenv("SIPGATE_SMS_ID", "s3")
-    result = module.run(sms_id=None)
-    assert module.client.reads == []
-    assert result["sms_id"] == "s3"
+def test_sms_id_comes_from_the_environment(api, capsys, state_file, monkeypatch):
+    monkeypatch.setenv("SIPGATE_SMS_ID", "s5")
+    result = run(capsys, state_file, sms_id=None, recipients=[FIRST])
+    assert "sms_extensions" not in api.calls and result["sms_id"] == "s5"
 
 
-# --- idempotency ---------------------------------------------------------------------------------
+def test_refused_sms_id_look_up_says_to_give_sms_id(monkeypatch, capsys, state_file):
+    api = FakeApi(lookup_error=SipgateError.from_status(403, "GET /w0/sms")).install(monkeypatch)
+    result = run(capsys, state_file, sms_id=None)
+    assert result["failed"] is True and result["status"] == 403
+    assert "give sms_id" in result["msg"] and "sms:read" in result["msg"]
+    assert "no permission to send" not in result["msg"]
+    assert api.sent == []
 
-def test_rerun_sends_nothing_and_is_ok(module):
-    module.run(recipients=[FIRST, SECOND])
-    module.client.posted.clear()
-    result = module.run(recipients=[FIRST, SECOND])
-    assert result["changed"] is False
-    assert module.client.posted == []
-    assert result["sent"] == []
-    assert [entry["status"] for entry in result["results"]] == ["skipped", "skipped"]
+
+def test_other_look_up_failures_keep_their_words(monkeypatch, capsys, state_file):
+    FakeApi(lookup_error=SipgateError.from_status(401, "GET /authorization/userinfo")).install(monkeypatch)
+    result = run(capsys, state_file, sms_id=None)
+    assert result["status"] == 401 and "wrong credentials" in result["msg"]
+
+
+# --- idempotency ---------------------------------------------------------------------------
+
+def test_rerun_sends_nothing_and_is_ok(api, capsys, state_file):
+    run(capsys, state_file)
+    api.calls.clear()
+    result = run(capsys, state_file)
+    assert result["changed"] is False and "failed" not in result
+    assert api.calls == [] and result["sent"] == []
+    assert statuses(result) == {FIRST: "skipped", SECOND: "skipped"}
     assert all("already sent at" in item["reason"] for item in result["skipped_recipients"])
 
 
-def test_a_new_recipient_is_sent_while_the_known_one_is_skipped(module):
-    module.run(recipients=[FIRST])
-    module.client.posted.clear()
-    result = module.run(recipients=[FIRST, SECOND])
-    assert result["changed"] is True
-    assert [sms.recipient for sms in module.client.posted] == [SECOND]
-    assert [item["recipient"] for item in result["skipped_recipients"]] == [FIRST]
+def test_delivered_key_outside_the_window_is_sent_again(api, capsys, state_file):
+    write_record(state_file, {key_for(FIRST): {"at": time.time() - 7200, "outcome": DELIVERED}})
+    result = run(capsys, state_file, recipients=[FIRST], dedup_window="1h")
+    assert result["changed"] is True and [sms.recipient for sms in api.sent] == [FIRST]
 
 
-def test_a_different_text_is_a_different_sms(module):
-    module.run()
-    module.client.posted.clear()
-    module.run(msg="Deployment of web02 done")
-    assert len(module.client.posted) == 1
+def test_delivered_key_inside_the_window_is_skipped(api, capsys, state_file):
+    write_record(state_file, {key_for(FIRST): {"at": time.time() - 1700, "outcome": DELIVERED}})
+    result = run(capsys, state_file, dedup_window="1800")
+    assert [sms.recipient for sms in api.sent] == [SECOND]
+    assert statuses(result) == {FIRST: "skipped", SECOND: "sent"}
 
 
-def test_dedup_key_identifies_the_sms_instead_of_its_text(module):
-    module.run(msg="CHG-1 deployed to 3 hosts", dedup_key="CHG-1")
-    module.client.posted.clear()
-    result = module.run(msg="CHG-1 deployed to 4 hosts", dedup_key="CHG-1")
-    assert result["changed"] is False and module.client.posted == []
-    module.run(msg="CHG-1 deployed to 4 hosts", dedup_key="CHG-2")
-    assert len(module.client.posted) == 1
+def test_force_sends_what_was_delivered(api, capsys, state_file):
+    write_record(state_file, {key_for(FIRST): {"at": time.time() - 60, "outcome": DELIVERED}})
+    result = run(capsys, state_file, recipients=[FIRST], force=True)
+    assert result["changed"] is True and [sms.recipient for sms in api.sent] == [FIRST]
 
 
-def test_another_schedule_is_another_sms(module):
-    module.run(send_at="2h")
-    module.client.posted.clear()
-    assert module.run(send_at="2h")["changed"] is False
-    module.run(send_at="3h")
-    assert len(module.client.posted) == 1
+def test_dedup_window_zero_sends_every_time(api, capsys, state_file):
+    run(capsys, state_file, recipients=[FIRST], dedup_window=0)
+    run(capsys, state_file, recipients=[FIRST], dedup_window=0)
+    assert len(api.sent) == 2
 
 
-def test_force_sends_again(module):
-    module.run()
-    module.client.posted.clear()
-    result = module.run(force=True)
-    assert result["changed"] is True and len(module.client.posted) == 1
+@pytest.mark.parametrize("outcome", [UNKNOWN, IN_FLIGHT])
+def test_an_unknown_or_in_flight_send_is_skipped_as_delivery_unknown(api, capsys, state_file, outcome):
+    write_record(state_file, {key_for(FIRST): {"at": time.time() - 60, "outcome": outcome}})
+    result = run(capsys, state_file, recipients=[FIRST])
+    assert result["changed"] is False and api.sent == []
+    reason = result["skipped_recipients"][0]["reason"]
+    assert reason.startswith("delivery unknown in an earlier run") and "force: true" in reason
 
 
-def test_window_zero_turns_idempotency_off(module):
-    module.run(dedup_window=0)
-    module.client.posted.clear()
-    module.run(dedup_window=0)
-    assert len(module.client.posted) == 1
+def test_an_unknown_send_goes_out_with_force_and_is_then_delivered(api, capsys, state_file):
+    write_record(state_file, {key_for(FIRST): {"at": time.time() - 60, "outcome": UNKNOWN}})
+    run(capsys, state_file, recipients=[FIRST], force=True)
+    assert [sms.recipient for sms in api.sent] == [FIRST]
+    assert recorded(state_file)[key_for(FIRST)]["outcome"] == DELIVERED
 
 
-def test_a_send_older_than_the_window_is_sent_again(module):
-    module.run(dedup_window="30m")
-    entries = module.recorded()
-    for entry in entries.values():
-        entry["at"] -= 31 * 60
-    module.state_file.write_text(json.dumps(entries), encoding="utf-8")
-    module.client.posted.clear()
-    assert module.run(dedup_window="30m")["changed"] is True
-    module.client.posted.clear()
-    assert module.run(dedup_window="1800")["changed"] is False
+def test_other_text_to_the_same_recipient_is_sent(api, capsys, state_file):
+    run(capsys, state_file, recipients=[FIRST])
+    run(capsys, state_file, recipients=[FIRST], msg="Maintenance is over")
+    assert [sms.message for sms in api.sent] == [TEXT, "Maintenance is over"]
 
 
-def test_old_entries_are_pruned_and_the_token_is_never_recorded(module):
-    module.state_file.parent.mkdir(parents=True)
-    module.state_file.write_text(json.dumps({"old": {"at": time.time() - 100 * 24 * 3600, "outcome": DELIVERED}}), encoding="utf-8")
-    module.run()
-    text = module.state_file.read_text(encoding="utf-8")
-    assert "old" not in module.recorded() and len(module.recorded()) == 1
-    assert TOKEN not in text and FIRST not in text and "Deployment" not in text
+def test_dedup_key_replaces_the_text(api, capsys, state_file):
+    run(capsys, state_file, recipients=[FIRST], msg="CHG-1 deployed to 3 hosts", dedup_key="CHG-1")
+    assert run(capsys, state_file, recipients=[FIRST], msg="CHG-1 deployed to 4 hosts", dedup_key="CHG-1")["changed"] is False
+    assert run(capsys, state_file, recipients=[FIRST], msg="CHG-1 deployed to 4 hosts", dedup_key="CHG-2")["changed"] is True
+    assert len(api.sent) == 2
 
 
-def test_an_unreadable_state_file_fails_before_sending(module):
-    module.state_file.parent.mkdir(parents=True)
-    module.state_file.write_text("{not json", encoding="utf-8")
-    result = module.run()
-    assert result["failed"] is True and str(module.state_file) in result["msg"]
-    assert module.client.posted == []
+def test_empty_dedup_key_falls_back_to_the_text(api, capsys, state_file):
+    run(capsys, state_file, recipients=[FIRST], msg="first text", dedup_key="")
+    assert run(capsys, state_file, recipients=[FIRST], msg="second text", dedup_key="")["changed"] is True
 
 
-# --- check and diff mode -------------------------------------------------------------------------
-
-def test_check_mode_says_what_would_be_sent_and_leaves_no_trace(module):
-    result = module.run(check_mode=True, recipients=[FIRST, SECOND])
-    assert result["changed"] is True
-    assert result["sent"] == [FIRST, SECOND]
-    assert [entry["status"] for entry in result["results"]] == ["would_send", "would_send"]
-    assert module.client.posted == []
-    assert not module.state_file.parent.exists()
+def test_another_sms_id_is_another_send(api, capsys, state_file):
+    run(capsys, state_file, recipients=[FIRST])
+    assert run(capsys, state_file, recipients=[FIRST], sms_id="s1")["changed"] is True
+    assert [sms.sms_id for sms in api.sent] == ["s0", "s1"]
 
 
-def test_check_mode_after_a_send_says_nothing_would_change(module):
-    module.run()
-    module.client.posted.clear()
-    result = module.run(check_mode=True)
-    assert result["changed"] is False and module.client.posted == []
+def test_the_record_keeps_entries_of_other_messages_and_prunes_old_ones(api, capsys, state_file):
+    other = key_for(FIRST, message="older")
+    write_record(state_file, {other: {"at": time.time() - 60, "outcome": DELIVERED},
+                              "ancient": {"at": time.time() - 100 * 24 * 3600, "outcome": DELIVERED}})
+    run(capsys, state_file, recipients=[FIRST])
+    assert set(recorded(state_file)) == {other, key_for(FIRST)}
 
 
-def test_check_mode_looks_up_the_sms_id(module):
-    result = module.run(check_mode=True, sms_id=None)
-    assert result["sms_id"] == "s7" and module.client.posted == []
+# --- the write-ahead record ----------------------------------------------------------------
 
-
-def test_diff_shows_each_message_that_goes_out(module):
-    module.run(recipients=[FIRST])
-    result = module.run(check_mode=True, diff=True, recipients=[FIRST, SECOND])
-    assert result["diff"]["before"] == ""
-    assert result["diff"]["after"] == "To {0}: Deployment of web01 done\n".format(SECOND)
-
-
-def test_no_diff_unless_asked(module):
-    assert "diff" not in module.run(check_mode=True)
-
-
-# --- failures ------------------------------------------------------------------------------------
-
-def test_partial_failure_fails_with_each_error_and_a_rerun_sends_only_the_missing(module):
-    module.client.outcomes = {SECOND: SipgateError.from_status(402, "POST /sessions/sms")}
-    result = module.run(recipients=[FIRST, SECOND])
-    assert result["failed"] is True
-    assert result["changed"] is True
-    assert result["sent"] == [FIRST]
-    failed = result["results"][1]
-    assert (failed["status"], failed["http_status"]) == ("failed", 402)
-    assert "insufficient balance" in failed["error"]
-    assert SECOND in result["msg"] and "insufficient balance" in result["msg"] and "1 sent now" in result["msg"]
-    module.client.outcomes = {}
-    module.client.posted.clear()
-    rerun = module.run(recipients=[FIRST, SECOND])
-    assert "failed" not in rerun
-    assert [sms.recipient for sms in module.client.posted] == [SECOND]
-
-
-def test_every_recipient_failing_is_not_a_change(module):
-    module.client.outcomes = {FIRST: SipgateError.from_status(401, "POST /sessions/sms")}
-    result = module.run()
+@pytest.mark.parametrize("content, words", [
+    ("{not json", "unreadable"),
+    ("[]", "holds a JSON list"),
+    ('"x"', "holds a JSON str"),
+    ("42", "holds a JSON int"),
+    ('{"k": "v"}', "is not an object"),
+    ('{"k": {"at": "abc", "outcome": "delivered"}}', "no time in 'at'"),
+    ('{"k": {"at": NaN, "outcome": "delivered"}}', "no time in 'at'"),
+    ('{"k": {"at": 1, "outcome": "maybe"}}', "unknown outcome"),
+])
+def test_a_malformed_record_fails_before_sending_naming_the_file(api, capsys, state_file, content, words):
+    state_file.parent.mkdir(parents=True)
+    state_file.write_text(content, encoding="utf-8")
+    result = run(capsys, state_file)
     assert result["failed"] is True and result["changed"] is False
-    assert "wrong credentials" in result["msg"]
-    assert not module.state_file.exists()
+    assert str(state_file) in result["msg"] and words in result["msg"] and "move it aside" in result["msg"]
+    assert api.sent == []
+    assert state_file.read_text(encoding="utf-8") == content
 
 
-def test_unknown_delivery_fails_and_a_rerun_does_not_risk_a_double_send(module):
-    module.client.outcomes = {FIRST: SipgateError("POST /sessions/sms lost the connection after the request was sent: "
-                                                  "delivery unknown", delivery=DELIVERY_UNKNOWN, temporary=True)}
-    result = module.run()
+def test_a_record_that_cannot_be_written_stops_the_task_before_any_request(api, capsys, state_file, monkeypatch):
+    def refuse_write(_path: Path, _data: Any) -> None:
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr("ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.state_file.write_atomically",
+                        refuse_write)
+    result = run(capsys, state_file)
+    assert result["failed"] is True and result["changed"] is False
+    assert "cannot write state file" in result["msg"] and "No space left" in result["msg"]
+    assert api.sent == []
+
+
+def test_the_intent_is_on_disk_before_the_request_goes_out(monkeypatch, capsys, state_file):
+    seen: list = []
+
+    def look_at_the_record(sms: SmsRequest) -> Optional[Exception]:
+        seen.append(recorded(state_file)[key_for(sms.recipient)]["outcome"])
+        return None
+    FakeApi(refuse=look_at_the_record).install(monkeypatch)
+    run(capsys, state_file)
+    assert seen == [IN_FLIGHT, IN_FLIGHT]
+    assert {entry["outcome"] for entry in recorded(state_file).values()} == {DELIVERED}
+
+
+def test_an_outcome_that_cannot_be_recorded_fails_loudly_and_a_rerun_does_not_resend(monkeypatch, capsys, state_file):
+    api = FakeApi().install(monkeypatch)
+    module_utils = "ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api."
+    from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api import state_file as state_file_module
+    real_write = state_file_module.write_atomically
+    writes: list = []
+
+    def second_write_fails(path: Path, data: Any) -> None:
+        writes.append(path)
+        if len(writes) == 2:
+            raise OSError(30, "Read-only file system")
+        real_write(path, data)
+    monkeypatch.setattr(module_utils + "state_file.write_atomically", second_write_fails)
+    result = run(capsys, state_file, recipients=[FIRST])
     assert result["failed"] is True and result["changed"] is True
-    assert result["results"][0]["status"] == "unknown"
-    assert "delivery unknown" in result["msg"] and "force: true" in result["msg"] and "history" in result["msg"]
-    module.client.outcomes = {}
-    module.client.posted.clear()
-    rerun = module.run()
-    assert "failed" not in rerun and rerun["changed"] is False and module.client.posted == []
-    assert rerun["skipped_recipients"][0]["reason"].startswith("delivery unknown in an earlier run")
-    forced = module.run(force=True)
-    assert forced["changed"] is True and len(module.client.posted) == 1
+    assert "went out" in result["msg"] and "Read-only file system" in result["msg"]
+    assert result["sent"] == [FIRST]
+    monkeypatch.setattr(module_utils + "state_file.write_atomically", real_write)
+    rerun = run(capsys, state_file, recipients=[FIRST])
+    assert rerun["changed"] is False and len(api.sent) == 1
+    assert "delivery unknown" in rerun["skipped_recipients"][0]["reason"]
 
 
-def test_a_not_delivered_send_leaves_no_record(module):
-    module.client.outcomes = {FIRST: SipgateError("could not connect", delivery=NOT_DELIVERED)}
-    module.run()
-    module.client.outcomes = {}
-    module.client.posted.clear()
-    assert module.run()["changed"] is True and len(module.client.posted) == 1
+def test_a_signal_mid_send_records_what_is_known_and_a_rerun_does_not_resend(monkeypatch, capsys, state_file):
+    api = FakeApi(send_seconds=2.0).install(monkeypatch)
+    threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
+    started = time.monotonic()
+    result = run(capsys, state_file, recipients=[FIRST], concurrency=1)
+    assert time.monotonic() - started < 1.8
+    assert result["failed"] is True and result["interrupted_by"] == "SIGINT"
+    assert statuses(result) == {FIRST: "unknown"} and "SIGINT" in result["msg"]
+    assert recorded(state_file)[key_for(FIRST)]["outcome"] == UNKNOWN
+    api.send_seconds = 0
+    rerun = run(capsys, state_file, recipients=[FIRST])
+    assert rerun["changed"] is False and len(api.sent) == 1
 
 
-# --- dedup_scope: history ------------------------------------------------------------------------
+# --- history scope -------------------------------------------------------------------------
 
 def history_entry(recipient: str, text: str) -> dict:
     return {"target": recipient, "smsContent": text, "created": "2026-01-01T00:00:00Z"}
 
 
-def test_history_scope_skips_what_sipgate_already_lists(module):
-    module.client.history_items = [history_entry(FIRST, "Deployment of web01 done"), history_entry(SECOND, "other text")]
-    result = module.run(dedup_scope="history", recipients=[FIRST, SECOND])
-    assert [sms.recipient for sms in module.client.posted] == [SECOND]
+def test_history_scope_skips_what_sipgate_lists(monkeypatch, capsys, state_file):
+    api = FakeApi(history_items=[history_entry(FIRST, TEXT), history_entry(SECOND, "other text")]).install(monkeypatch)
+    result = run(capsys, state_file, dedup_scope="history")
+    assert [sms.recipient for sms in api.sent] == [SECOND]
     assert result["skipped_recipients"] == [{"recipient": FIRST, "reason": "found in sipgate history (within dedup_window)"}]
-    asked = [read for read in module.client.reads if read[0] == "history"]
-    assert [read[2] for read in asked] == [FIRST, SECOND]
-    since = time.mktime(time.strptime(asked[0][1], "%Y-%m-%dT%H:%M:%SZ")) - time.timezone
-    assert abs(time.time() - 24 * 3600 - since) < 60
+    asked = [call.split(":", 2) for call in api.calls if call.startswith("history")]
+    assert [call[1] for call in asked] == [FIRST, SECOND]
 
 
-def test_history_scope_is_consulted_in_check_mode(module):
-    module.client.history_items = [history_entry(FIRST, "Deployment of web01 done")]
-    result = module.run(check_mode=True, dedup_scope="history")
+def test_history_scope_is_consulted_in_check_mode(monkeypatch, capsys, state_file):
+    FakeApi(history_items=[history_entry(FIRST, TEXT)]).install(monkeypatch)
+    result = run(capsys, state_file, _ansible_check_mode=True, dedup_scope="history", recipients=[FIRST])
     assert result["changed"] is False and result["results"][0]["status"] == "skipped"
 
 
-def test_history_scope_without_history_read_names_the_scope(module):
-    module.client.history_status = 403
-    result = module.run(dedup_scope="history")
+def test_history_scope_refused_names_the_scope(monkeypatch, capsys, state_file):
+    api = FakeApi(history_error=SipgateError.from_status(403, "GET /history")).install(monkeypatch)
+    result = run(capsys, state_file, dedup_scope="history")
     assert result["failed"] is True and result["status"] == 403
-    assert "history:read" in result["msg"]
-    assert module.client.posted == []
+    assert "history:read" in result["msg"] and "dedup_scope" in result["msg"]
+    assert api.sent == []
 
 
-def test_local_scope_never_reads_the_history(module):
-    module.client.history_items = [history_entry(FIRST, "Deployment of web01 done")]
-    module.run()
-    assert module.client.reads == [] and len(module.client.posted) == 1
+def test_local_scope_never_asks_the_history(monkeypatch, capsys, state_file):
+    api = FakeApi(history_items=[history_entry(FIRST, TEXT)]).install(monkeypatch)
+    run(capsys, state_file)
+    assert not [call for call in api.calls if call.startswith("history")] and len(api.sent) == 2
+
+
+# --- check mode and diff -------------------------------------------------------------------
+
+def test_check_mode_sends_nothing_and_leaves_no_trace(api, capsys, state_file):
+    result = run(capsys, state_file, _ansible_check_mode=True)
+    assert result["changed"] is True and api.sent == []
+    assert result["sent"] == [FIRST, SECOND]
+    assert statuses(result) == {FIRST: "would_send", SECOND: "would_send"}
+    assert not state_file.parent.exists()
+
+
+def test_check_mode_looks_up_the_sms_id(api, capsys, state_file):
+    result = run(capsys, state_file, _ansible_check_mode=True, sms_id=None)
+    assert result["sms_id"] == "s3" and api.sent == []
+
+
+def test_check_mode_after_a_send_reports_no_change(api, capsys, state_file):
+    run(capsys, state_file)
+    before = state_file.read_bytes()
+    result = run(capsys, state_file, _ansible_check_mode=True)
+    assert result["changed"] is False and len(api.sent) == 2
+    assert state_file.read_bytes() == before
+
+
+def test_diff_lists_each_message_to_go_out(api, capsys, state_file):
+    write_record(state_file, {key_for(FIRST): {"at": time.time() - 60, "outcome": DELIVERED}})
+    result = run(capsys, state_file, _ansible_check_mode=True, _ansible_diff=True)
+    assert result["diff"]["before"] == ""
+    assert result["diff"]["after"] == "To {0}: {1}\n".format(SECOND, TEXT)
+
+
+def test_no_diff_without_diff_mode(api, capsys, state_file):
+    assert "diff" not in run(capsys, state_file)
+
+
+# --- failures ------------------------------------------------------------------------------
+
+def test_partial_failure_fails_the_task_and_records_only_the_delivered(monkeypatch, capsys, state_file):
+    FakeApi(refuse=refuse(SECOND, SipgateError.from_status(402, "POST /sessions/sms"))).install(monkeypatch)
+    result = run(capsys, state_file, concurrency=1, recipients=[SECOND, FIRST])
+    assert result["failed"] is True and result["changed"] is False
+    assert statuses(result) == {SECOND: "failed", FIRST: "failed"}
+    assert result["msg"].startswith("Not sent to 2 of 2 recipients: POST /sessions/sms failed with HTTP 402")
+    assert result["msg"].count("insufficient balance") == 1
+    assert result["results"][0]["http_status"] == 402 and result["results"][1]["http_status"] is None
+    assert result["results"][1]["error"].startswith("not tried: ")
+    assert not recorded(state_file)
+
+
+def test_a_malformed_sms_fails_alone_and_the_others_go_out(monkeypatch, capsys, state_file):
+    FakeApi(refuse=refuse(SECOND, SipgateError.from_status(400, "POST /sessions/sms"))).install(monkeypatch)
+    result = run(capsys, state_file)
+    assert result["failed"] is True and result["changed"] is True
+    assert statuses(result) == {FIRST: "sent", SECOND: "failed"}
+    assert result["msg"].startswith("Not sent to 1 of 2 recipients") and result["msg"].endswith("Sent to 1.")
+    assert set(recorded(state_file)) == {key_for(FIRST)}
+
+
+def test_rerun_after_partial_failure_sends_only_the_missing(monkeypatch, capsys, state_file):
+    FakeApi(refuse=refuse(SECOND, SipgateError.from_status(400, "POST /sessions/sms"))).install(monkeypatch)
+    run(capsys, state_file)
+    api = FakeApi().install(monkeypatch)
+    result = run(capsys, state_file)
+    assert [sms.recipient for sms in api.sent] == [SECOND]
+    assert statuses(result) == {FIRST: "skipped", SECOND: "sent"}
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_a_refusal_for_every_recipient_costs_one_request_and_is_said_once(monkeypatch, capsys, state_file, status):
+    api = FakeApi(refuse=lambda sms: SipgateError.from_status(status, "POST /sessions/sms")).install(monkeypatch)
+    result = run(capsys, state_file, recipients=[FIRST, SECOND, "+4915799912347"])
+    assert len(api.sent) == 1
+    assert result["failed"] is True and result["changed"] is False
+    assert result["msg"].count("HTTP {0}".format(status)) == 1
+    assert result["msg"].startswith("Not sent to 3 of 3 recipients")
+
+
+def test_unknown_delivery_fails_changed_is_recorded_and_a_rerun_does_not_resend(monkeypatch, capsys, state_file):
+    FakeApi(refuse=refuse(SECOND, LOST)).install(monkeypatch)
+    result = run(capsys, state_file)
+    assert result["failed"] is True and result["changed"] is True
+    assert statuses(result) == {FIRST: "sent", SECOND: "unknown"}
+    assert result["results"][1]["http_status"] is None
+    assert result["msg"].startswith("Delivery unknown for 1 of 2 recipients")
+    assert "force: true" in result["msg"] and "history" in result["msg"]
+    assert recorded(state_file)[key_for(SECOND)]["outcome"] == UNKNOWN
+    api = FakeApi().install(monkeypatch)
+    rerun = run(capsys, state_file)
+    assert "failed" not in rerun and rerun["changed"] is False and api.sent == []
+
+
+@pytest.mark.parametrize("status", [502, 504])
+def test_a_gateway_error_is_delivery_unknown_not_a_failure_to_resend(monkeypatch, capsys, state_file, status):
+    FakeApi(refuse=lambda sms: SipgateError.from_status(status, "POST /sessions/sms")).install(monkeypatch)
+    result = run(capsys, state_file, recipients=[FIRST])
+    assert statuses(result) == {FIRST: "unknown"} and result["changed"] is True
+    assert recorded(state_file)[key_for(FIRST)]["outcome"] == UNKNOWN
+
+
+def test_unknown_delivery_alone_counts_as_a_change(monkeypatch, capsys, state_file):
+    FakeApi(refuse=refuse(FIRST, LOST)).install(monkeypatch)
+    result = run(capsys, state_file, recipients=[FIRST])
+    assert result["failed"] is True and result["changed"] is True and result["sent"] == []
+
+
+def test_an_error_body_echoing_the_credential_never_reaches_the_result(monkeypatch, capsys, state_file):
+    import base64
+    basic = base64.b64encode(("token-ABC123:" + SECRET).encode()).decode()
+    echo = SipgateError.from_status(400, "POST /sessions/sms", "bad request; Authorization: Basic " + basic + " token=" + SECRET,
+                                    secrets=(SECRET, basic))
+    FakeApi(refuse=lambda sms: echo).install(monkeypatch)
+    result = run(capsys, state_file, recipients=[FIRST])
+    text = json.dumps(result)
+    assert basic not in text and SECRET not in text and "[redacted]" in text

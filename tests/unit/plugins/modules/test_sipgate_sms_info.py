@@ -12,6 +12,7 @@ from typing import Any, Optional
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.connection import Connection
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.diagnosis import CAN_SEND_UNKNOWN, inspect_account
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors import SipgateError
 from ansible_collections.sipgateio.sms.plugins.modules import sipgate_sms_info
@@ -65,7 +66,7 @@ SEND_ONLY = {"sms": 403, "callerids": 403, "balance": 403, "history": 403}
 
 
 def run_module(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture, client: FakeClient, **args: Any) -> dict:
-    monkeypatch.setattr(sipgate_sms_info, "client_from_params", lambda params: client)
+    monkeypatch.setattr(Connection, "open_client", lambda connection: client)
     params = {"token_id": "token-ABC123", "token": "0f1e2d3c-secret", **args}
     with patch_module_args(params), pytest.raises(SystemExit):
         sipgate_sms_info.main()

@@ -94,3 +94,12 @@ def test_error_messages_never_carry_a_secret_that_was_given() -> None:
     with pytest.raises(SmsValidationError) as caught:
         choose_credentials(token_id=TOKEN_ID, token=TOKEN_SECRET, access_token=TOKEN_SECRET)
     assert TOKEN_SECRET not in str(caught.value)
+
+
+@pytest.mark.parametrize("credentials", [
+    choose_credentials(token_id=TOKEN_ID, token=TOKEN_SECRET),
+    choose_credentials(username="ops@example.com", password=TOKEN_SECRET),
+])
+def test_the_secrets_to_redact_cover_every_form_it_travels_in(credentials: Credentials) -> None:
+    header = credentials.authorization_header()
+    assert set(credentials.secrets()) >= {TOKEN_SECRET, header, header.split(" ", 1)[1]}

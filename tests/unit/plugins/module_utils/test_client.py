@@ -1,0 +1,299 @@
+# -*- coding: utf-8 -*-
+# Copyright: sipgateio.sms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The HTTP client against the sipgate simulator: what it sends, what it repeats, what it reports."""
+
+from __future__ import annotations
+
+import socket
+import time
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any, Optional
+
+import pytest
+
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.client import RetryPolicy, SipgateClient
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.credentials import choose_credentials
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors import SipgateError, explain_status
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.outcomes import NOT_DELIVERED, UNKNOWN, UNSENDABLE
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.request import SmsRequest
+from simulator.sipgate_simulator import (ACCESS_TOKEN, CALLER_ID, DEFAULT_BALANCE, READ_ONLY_TOKEN, READ_ONLY_TOKEN_ID, SMS_ID,
+                                         TOKEN, TOKEN_ID, USER_ID)
+
+FAST = RetryPolicy(backoff_factor=0)
+NUMBER = "+4915799912345"
+SMS_PATH = "/sessions/sms"
+
+
+def make_client(url: str, token_id: str = TOKEN_ID, token: str = TOKEN, **kwargs: Any) -> SipgateClient:
+    kwargs.setdefault("retry_policy", FAST)
+    return SipgateClient(choose_credentials(token_id=token_id, token=token), api_url=url, **kwargs)
+
+
+def sms(recipient: str = NUMBER, message: str = "Deploy done \u20ac", send_at: Optional[int] = None) -> SmsRequest:
+    return SmsRequest(SMS_ID, recipient, message, send_at)
+
+
+def send(client: SipgateClient, message: Optional[SmsRequest] = None) -> Optional[SipgateError]:
+    """The error a send ends with, or None when sipgate accepted it."""
+    try:
+        client.send(message or sms())
+    except SipgateError as error:
+        return error
+    return None
+
+
+def posts(sim: Any) -> list:
+    return [request for request in sim.requests() if request["method"] == "POST" and request["path"] == "/v2" + SMS_PATH]
+
+
+def closed_port_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return "http://127.0.0.1:{0}/v2".format(port)
+
+
+# --- what a send looks like ------------------------------------------------------------------
+
+def test_a_send_is_json_with_token_auth_and_accepted(sipgate_sim: Any) -> None:
+    with make_client(sipgate_sim.url + "/") as client:
+        assert send(client) is None
+    (post,) = posts(sipgate_sim)
+    assert post["content_type"].startswith("application/json")
+    assert (post["auth_kind"], post["auth_id"]) == ("token", TOKEN_ID)
+    assert post["body"] == {"smsId": SMS_ID, "recipient": NUMBER, "message": "Deploy done \u20ac"}
+    assert sipgate_sim.sent_sms()[0]["message"] == "Deploy done \u20ac"
+
+
+def test_a_scheduled_sms_carries_send_at(sipgate_sim: Any) -> None:
+    moment = int(time.time()) + 3600
+    with make_client(sipgate_sim.url) as client:
+        assert send(client, sms(send_at=moment)) is None
+    assert posts(sipgate_sim)[0]["body"]["sendAt"] == moment
+
+
+def test_a_bearer_token_is_sent_as_bearer(sipgate_sim: Any) -> None:
+    with SipgateClient(choose_credentials(access_token=ACCESS_TOKEN), api_url=sipgate_sim.url, retry_policy=FAST) as client:
+        assert send(client) is None
+    assert posts(sipgate_sim)[0]["auth_kind"] == "bearer"
+
+
+@pytest.mark.parametrize("status", [200, 201, 202])
+def test_any_2xx_is_accepted_without_reading_a_body(sipgate_sim: Any, status: int) -> None:
+    sipgate_sim.add_fault(status=status, body="<html>ok, not JSON</html>", path=SMS_PATH)
+    with make_client(sipgate_sim.url) as client:
+        assert send(client) is None
+
+
+# --- what is repeated, and what never is --------------------------------------------------
+
+def test_503_twice_then_success_takes_exactly_three_posts(sipgate_sim: Any) -> None:
+    sipgate_sim.add_fault(status=503, count=2, path=SMS_PATH)
+    with make_client(sipgate_sim.url) as client:
+        assert send(client) is None
+    assert len(posts(sipgate_sim)) == 3 and len(sipgate_sim.sent_sms()) == 1
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_a_refusal_that_proves_no_effect_is_repeated_then_given_up_as_temporary(sipgate_sim: Any, status: int) -> None:
+    sipgate_sim.add_fault(status=status, count=10, path=SMS_PATH)
+    with make_client(sipgate_sim.url, retry_policy=RetryPolicy(retries=2, backoff_factor=0)) as client:
+        error = send(client)
+    assert len(posts(sipgate_sim)) == 3
+    assert error is not None and error.status == status and error.delivery == NOT_DELIVERED and error.temporary
+
+
+@pytest.mark.parametrize("status", [502, 504])
+def test_a_gateway_error_on_a_send_is_delivery_unknown_and_never_repeated(sipgate_sim: Any, status: int) -> None:
+    sipgate_sim.add_fault(status=status, count=10, path=SMS_PATH, effect=True)
+    with make_client(sipgate_sim.url) as client:
+        error = send(client)
+    assert len(posts(sipgate_sim)) == 1 and len(sipgate_sim.sent_sms()) == 1
+    assert error is not None and error.delivery == UNKNOWN and "delivery unknown" in error.message
+
+
+@pytest.mark.parametrize("status", [502, 503, 504, 429])
+def test_a_read_is_repeated_on_every_try_again_status(sipgate_sim: Any, status: int) -> None:
+    sipgate_sim.add_fault(status=status, count=2, path="/authorization/userinfo")
+    with make_client(sipgate_sim.url) as client:
+        assert client.user_id() == USER_ID
+    assert len([r for r in sipgate_sim.requests() if r["path"] == "/v2/authorization/userinfo"]) == 3
+
+
+def test_retry_after_is_honoured(sipgate_sim: Any) -> None:
+    sipgate_sim.add_fault(status=429, retry_after=1, path=SMS_PATH)
+    started = time.monotonic()
+    with make_client(sipgate_sim.url, retry_policy=RetryPolicy(backoff_factor=0, max_retry_after=30)) as client:
+        assert send(client) is None
+    assert time.monotonic() - started >= 0.95 and len(posts(sipgate_sim)) == 2
+
+
+def test_retry_after_is_capped(sipgate_sim: Any) -> None:
+    sipgate_sim.add_fault(status=503, retry_after=3600, path=SMS_PATH)
+    started = time.monotonic()
+    with make_client(sipgate_sim.url, retry_policy=RetryPolicy(backoff_factor=0, max_retry_after=0.2)) as client:
+        assert send(client) is None
+    assert 0.15 <= time.monotonic() - started < 1.5 and len(posts(sipgate_sim)) == 2
+
+
+def test_500_is_not_repeated_and_says_nothing_was_sent(sipgate_sim: Any) -> None:
+    sipgate_sim.add_fault(status=500, count=3, path=SMS_PATH)
+    with make_client(sipgate_sim.url) as client:
+        error = send(client)
+    assert error is not None and error.status == 500 and error.delivery == NOT_DELIVERED
+    assert "server error" in error.message and "nothing was sent" in error.message
+    assert len(posts(sipgate_sim)) == 1
+
+
+@pytest.mark.parametrize("status", [400, 401, 402, 403, 404, 405, 415])
+def test_a_client_error_status_is_permanent_in_plain_words_and_not_repeated(sipgate_sim: Any, status: int) -> None:
+    sipgate_sim.add_fault(status=status, path=SMS_PATH)
+    with make_client(sipgate_sim.url) as client:
+        error = send(client)
+    assert error is not None and error.status == status and error.temporary is False
+    assert error.delivery == (UNSENDABLE if status == 400 else NOT_DELIVERED)
+    assert explain_status(status) in error.message and "POST /sessions/sms" in error.message
+    assert len(posts(sipgate_sim)) == 1
+
+
+def test_a_closed_port_is_not_delivered_and_temporary() -> None:
+    with make_client(closed_port_url(), retry_policy=RetryPolicy(retries=1, backoff_factor=0)) as client:
+        error = send(client)
+    assert error is not None and error.delivery == NOT_DELIVERED and error.temporary
+    assert "could not connect" in error.message
+
+
+def test_a_connection_dropped_after_the_request_is_unknown_and_not_repeated(sipgate_sim: Any) -> None:
+    sipgate_sim.add_fault(drop="after", path=SMS_PATH)
+    with make_client(sipgate_sim.url) as client:
+        error = send(client)
+    assert error is not None and error.delivery == UNKNOWN and "delivery unknown" in error.message
+    assert len(posts(sipgate_sim)) == 1 and len(sipgate_sim.sent_sms()) == 1
+
+
+def test_a_connection_dropped_before_handling_is_unknown_too_and_sent_at_most_once(sipgate_sim: Any) -> None:
+    sipgate_sim.add_fault(drop="before", path=SMS_PATH)
+    with make_client(sipgate_sim.url) as client:
+        error = send(client)
+    # The client cannot tell "before" from "after": it must not claim delivery, nor repeat the POST.
+    assert error is not None and error.delivery == UNKNOWN
+    assert len(posts(sipgate_sim)) == 1 and sipgate_sim.sent_sms() == []
+
+
+def test_a_read_timeout_on_a_send_is_unknown_and_says_timed_out(sipgate_sim: Any) -> None:
+    sipgate_sim.add_fault(delay=2.0, path=SMS_PATH)
+    started = time.monotonic()
+    with make_client(sipgate_sim.url, timeout=0.5) as client:
+        error = send(client)
+    assert time.monotonic() - started < 1.8
+    assert error is not None and error.delivery == UNKNOWN and "timed out" in error.message
+    assert len(posts(sipgate_sim)) == 1
+
+
+def test_a_read_timeout_on_a_read_is_repeated_then_temporary(sipgate_sim: Any) -> None:
+    sipgate_sim.add_fault(delay=2.0, count=2, path="/authorization/userinfo")
+    with make_client(sipgate_sim.url, timeout=0.3, retry_policy=RetryPolicy(retries=1, backoff_factor=0)) as client:
+        with pytest.raises(SipgateError) as caught:
+            client.user_id()
+    assert caught.value.delivery == NOT_DELIVERED and caught.value.temporary and "timed out" in caught.value.message
+
+
+# --- reads --------------------------------------------------------------------------------
+
+def test_read_endpoints_answer_account_facts(sipgate_sim: Any) -> None:
+    with make_client(sipgate_sim.url) as client:
+        assert client.user_id() == USER_ID
+        extensions = client.sms_extensions()
+        assert extensions and extensions[0]["id"] == SMS_ID
+        assert CALLER_ID in [caller["phonenumber"] for caller in client.caller_ids(SMS_ID)]
+        balance = client.balance()
+    assert balance == {"amount": Decimal(DEFAULT_BALANCE) / Decimal(10000), "currency": "EUR"}
+    assert isinstance(balance["amount"], Decimal)
+
+
+def test_history_sends_the_documented_parameters_and_lists_sent_sms(sipgate_sim: Any) -> None:
+    now = datetime.now(timezone.utc)
+    since = (now - timedelta(minutes=5)).isoformat()
+    until = (now + timedelta(minutes=5)).isoformat()
+    with make_client(sipgate_sim.url) as client:
+        client.send(sms(message="history me"))
+        items = client.history(since, until, phonenumber=NUMBER, limit=10)
+    assert any(item.get("smsContent") == "history me" for item in items)
+    (query,) = [r["query"] for r in sipgate_sim.requests() if r["path"] == "/v2/history"]
+    flat = {key: value[0] if isinstance(value, list) else value for key, value in query.items()}
+    assert flat["types"] == "SMS" and flat["directions"] == "OUTGOING"
+    assert flat["from"] == since and flat["to"] == until and flat["limit"] == "10" and flat["phonenumber"] == NUMBER
+
+
+def test_a_read_that_is_not_json_points_at_api_url(sipgate_sim: Any) -> None:
+    sipgate_sim.add_fault(status=200, body="<html>a login page</html>", path="/authorization/userinfo")
+    with make_client(sipgate_sim.url) as client, pytest.raises(SipgateError) as caught:
+        client.user_id()
+    assert "not JSON" in caught.value.message and "api_url" in caught.value.message
+
+
+def test_a_wrong_endpoint_on_a_read_is_explained(sipgate_sim: Any) -> None:
+    with make_client(sipgate_sim.url + "/nonsense") as client, pytest.raises(SipgateError) as caught:
+        client.balance()
+    assert caught.value.status == 404 and "api_url" in caught.value.message and caught.value.temporary is False
+
+
+# --- refusals and secrets -----------------------------------------------------------------
+
+def test_a_wrong_token_is_401_in_plain_words_without_the_token(sipgate_sim: Any) -> None:
+    wrong = "11111111-2222-3333-4444-555555555555"
+    with make_client(sipgate_sim.url, token=wrong) as client:
+        error = send(client)
+        with pytest.raises(SipgateError) as caught:
+            client.user_id()
+    assert error is not None and error.status == 401 and "wrong credentials" in error.message and not error.temporary
+    for text in (error.message, str(error), str(error.as_dict()), caught.value.message):
+        assert wrong not in text
+
+
+def test_a_token_without_the_send_scope_is_403_naming_the_scope(sipgate_sim: Any) -> None:
+    with make_client(sipgate_sim.url, token_id=READ_ONLY_TOKEN_ID, token=READ_ONLY_TOKEN) as client:
+        error = send(client)
+    assert error is not None and error.status == 403 and "sessions:sms:write" in error.message
+    assert READ_ONLY_TOKEN not in error.message
+
+
+def test_no_error_message_ever_contains_the_token(sipgate_sim: Any) -> None:
+    messages = []
+    for fault in ({"status": 500}, {"status": 400}, {"status": 504}, {"drop": "after"}, {"delay": 1.0}):
+        sipgate_sim.add_fault(path=SMS_PATH, **fault)
+        with make_client(sipgate_sim.url, timeout=0.3) as client:
+            messages.append(send(client).message)  # type: ignore[union-attr]
+    with make_client(closed_port_url(), retry_policy=RetryPolicy(retries=0)) as client:
+        messages.append(send(client).message)  # type: ignore[union-attr]
+    with make_client("not a url") as client:
+        messages.append(send(client).message)  # type: ignore[union-attr]
+    for message in messages:
+        assert TOKEN not in message and TOKEN_ID + ":" not in message
+
+
+def test_an_error_body_that_echoes_the_credential_is_redacted_and_cut(sipgate_sim: Any) -> None:
+    credentials = choose_credentials(token_id=TOKEN_ID, token=TOKEN)
+    echo = "you sent {0} with token {1}; ".format(credentials.authorization_header(), TOKEN) + "x" * 500
+    sipgate_sim.add_fault(status=400, body=echo, path=SMS_PATH)
+    with make_client(sipgate_sim.url) as client:
+        error = send(client)
+    assert error is not None and TOKEN not in error.message and credentials.authorization_header() not in error.message
+    assert "[redacted]" in error.message and len(error.message) < 500
+
+
+@pytest.mark.parametrize("url", ["api.sipgate.com/v2", "ftp://api.sipgate.com/v2", "http://", "http://exa mple.com/v2"])
+def test_an_unusable_api_url_is_not_delivered_and_points_at_api_url(url: str) -> None:
+    with make_client(url) as client:
+        error = send(client)
+    assert error is not None and error.delivery == NOT_DELIVERED and error.temporary is False
+    assert "api_url" in error.message
+
+
+def test_tls_to_a_plain_http_server_fails_before_anything_is_sent(sipgate_sim: Any) -> None:
+    with make_client(sipgate_sim.url.replace("http://", "https://")) as client:
+        error = send(client)
+    assert error is not None and error.delivery == NOT_DELIVERED and "TLS" in error.message
+    assert posts(sipgate_sim) == []
