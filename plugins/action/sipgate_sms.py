@@ -1,11 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: sipgateio.sms contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Lets tasks write ``message:`` for the module's ``msg`` option.
+"""Runs sipgateio.sms.sipgate_sms: lets tasks write ``message:``, and warns when every host would text.
 
-Ansible reserves ``message`` as a module argument name, yet it is the word people reach for
-(and what ``ansible.builtin.uri`` users put in their JSON). The rename happens here, before
-the module runs, so the module itself only ever sees ``msg``.
+The module's option is ``msg``, like community.general's twilio and slack modules: ansible-core
+reserves ``message`` as an argument name, yet it is the word people reach for. The controller is
+also the only place that knows how many hosts run a task: a task on several hosts without
+``run_once`` or ``delegate_to`` runs the module on each of them, against each host's own record of
+sent SMS, and each one texts.
 """
 
 from __future__ import annotations
@@ -15,15 +17,25 @@ from typing import Any, Optional
 from ansible.plugins.action import ActionBase
 
 
+def several_hosts_each_text(play_hosts: list, run_once: bool, delegated: bool) -> Optional[str]:
+    """A warning when the task runs on several hosts that each keep their own record, or None."""
+    if len(play_hosts) <= 1 or run_once or delegated:
+        return None
+    return ("sipgate_sms runs on {0} hosts ({1}), each with its own record of sent SMS: each host texts. Add "
+            "run_once: true (and delegate_to: localhost) to text once, or delegate_to: localhost to share one record "
+            "on the controller.".format(len(play_hosts), ", ".join(str(host) for host in play_hosts[:3]) +
+                                        (", ..." if len(play_hosts) > 3 else "")))
+
+
 class ActionModule(ActionBase):
-    """Runs sipgateio.sms.sipgate_sms with ``message`` renamed to ``msg``."""
+    """Hands the task to the module, with ``message`` passed on as ``msg``."""
 
     TRANSFERS_FILES = False
-    _requires_connection = True
+    _supports_check_mode = True
+    _supports_async = True
 
     def run(self, tmp: Optional[str] = None, task_vars: Optional[dict] = None) -> dict:
-        self._supports_check_mode = True
-        self._supports_async = True
+        task_vars = task_vars or {}
         result: dict[str, Any] = super().run(tmp, task_vars)
         module_args = dict(self._task.args)
         if "message" in module_args:
@@ -31,9 +43,11 @@ class ActionModule(ActionBase):
                 result.update(failed=True, msg="message and msg are the same option: give only one of them")
                 return result
             module_args["msg"] = module_args.pop("message")
-        wrap_async = self._task.async_val and not self._connection.has_native_async
-        result.update(self._execute_module(module_name="sipgateio.sms.sipgate_sms", module_args=module_args,
-                                           task_vars=task_vars, wrap_async=wrap_async))
-        if not wrap_async:
-            self._remove_tmp_path(self._connection._shell.tmpdir)
+        warning = several_hosts_each_text(task_vars.get("ansible_play_batch") or [], bool(self._task.run_once),
+                                          bool(self._task.delegate_to))
+        # The temporary directory is removed by the task executor's call to cleanup().
+        result.update(self._execute_module(module_name="sipgateio.sms.sipgate_sms", module_args=module_args, task_vars=task_vars,
+                                           wrap_async=bool(self._task.async_val and not self._connection.has_native_async)))
+        if warning:
+            result.setdefault("warnings", []).append(warning)
         return result

@@ -18,7 +18,10 @@ description:
     no request. After a partial failure a rerun sends only to the recipients that did not get the SMS.
   - Several recipients are sent concurrently, at most O(concurrency) at a time, over one connection pool.
     Once an answer concerns every recipient (wrong credentials, no balance, sipgate unavailable), no further request is made.
-  - Reports for every message its encoding (GSM-7 or UCS-2) and the number of SMS segments it costs.
+  - Reports for every message its encoding (GSM-7 or UCS-2) and the number of SMS segments it costs, and warns when
+    that is more than one.
+  - Warns when the task runs on several hosts without C(run_once) or C(delegate_to), since each host then keeps its own
+    record of sent SMS and each one texts.
     The message itself is never changed or cut; see the P(sipgateio.sms.sms_fit#filter) filter to fit generated texts.
   - Retries a send only when it surely did not take effect (connection refused, HTTP 429, HTTP 503).
     When the answer to a send never arrives (a timeout, a dropped connection, HTTP 502 or 504 from a gateway),
@@ -73,7 +76,9 @@ options:
     description:
       - The text. It must not be blank. Up to 160 GSM-7 characters (70 in UCS-2) make one SMS; longer texts are sent as
         several segments, which sipgate bills separately.
-      - Tasks may also call this option C(message); the module's action plugin passes it on as O(msg).
+      - Tasks may also call this option C(message) (ansible-core reserves that name for itself, so the module's action
+        plugin passes it on as O(msg)).
+      - Longer texts cost more; see O(max_segments).
     type: str
     required: true
   send_at:
@@ -118,6 +123,12 @@ options:
       - The record of sent SMS. Written atomically under a lock, so parallel tasks share it safely.
       - Default C($XDG_STATE_HOME/sipgateio.sms/sent.json), or C(~/.local/state/sipgateio.sms/sent.json).
     type: path
+  max_segments:
+    description:
+      - Refuse, before anything is sent, a message that costs more than this many SMS segments per recipient.
+      - A message longer than one segment is sent (and billed) as several; the task warns about that whether or not
+        this is set, and names the characters that turn the message into UCS-2 (70 instead of 160 characters).
+    type: int
   concurrency:
     description:
       - How many SMS are sent at the same time. Lower it for an account with tight limits; V(1) sends one after the other.
@@ -244,7 +255,8 @@ from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api import s
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.connection import DEFAULT_CONCURRENCY
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.delivery import (NOT_TRIED, Delivery, Outcome, StopSignals,
                                                                                          deliver, resolve_sms_id)
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors import SipgateError
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.encoding import UCS2, SmsSize, outside_gsm7
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors import SipgateError, SmsValidationError
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.outcomes import DELIVERED, UNKNOWN
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.request import (SmsRequest, build_requests, delivery_key,
                                                                                         parse_duration, validate_sms_id)
@@ -273,6 +285,7 @@ def argument_spec() -> dict:
         dedup_scope={"type": "str", "choices": ["local", "history"], "default": "local"},
         force={"type": "bool", "default": False},
         state_file={"type": "path"},
+        max_segments={"type": "int"},
         concurrency={"type": "int", "default": DEFAULT_CONCURRENCY},
     )
     return spec
@@ -305,8 +318,24 @@ class SmsTask:
         if params["sms_id"]:
             validate_sms_id(params["sms_id"])
         # A stand-in smsId: the real one may still have to be looked up, the rest must be right already.
-        build_requests(params["sms_id"] or "s0", params["recipients"], params["msg"], params["send_at"], self.now, params["country_code"])
+        messages = build_requests(params["sms_id"] or "s0", params["recipients"], params["msg"], params["send_at"], self.now,
+                                  params["country_code"])
+        self.check_cost(messages)
         self.connection = connection_from_params(params, concurrency=params["concurrency"])
+
+    def check_cost(self, messages: list) -> None:
+        """Refuse a message over max_segments; warn about one that costs more than one segment."""
+        size, limit = messages[0].size, self.params["max_segments"]
+        if limit is not None and limit < 1:
+            raise SmsValidationError("max_segments", "must be at least 1", "give the most segments a message may cost, like 1")
+        if size.segments <= 1:
+            return
+        why = cost_reason(self.params["msg"], size)
+        if limit is not None and size.segments > limit:
+            raise SmsValidationError("msg", "costs {0} SMS segments per recipient{1}, more than max_segments={2}".format(
+                size.segments, why, limit), "shorten it, replace those characters, or raise max_segments")
+        self.module.warn("msg costs {0} SMS segments per recipient{1}: {2} segments for {3} recipient(s); set max_segments "
+                         "to refuse longer texts".format(size.segments, why, size.segments * len(messages), len(messages)))
 
     def key(self, sms: SmsRequest) -> str:
         send_at = self.params["send_at"]
@@ -384,6 +413,15 @@ class SmsTask:
                 result["record_error"] = str(error)
                 return result
         return build_result(sms_id, messages, skipped, to_send, delivery, False, self.module._diff)
+
+
+def cost_reason(text: str, size: SmsSize) -> str:
+    """Why a message takes several segments: its length, and the characters outside GSM-7 that make it UCS-2."""
+    if size.encoding != UCS2:
+        return " ({0} GSM-7 characters)".format(size.units)
+    culprits = outside_gsm7(text)
+    shown = ", ".join(repr(ch) for ch in culprits[:5]) + (", ..." if len(culprits) > 5 else "")
+    return " (UCS-2, 70 characters a segment instead of 160, because of {0})".format(shown)
 
 
 def recipient_result(sms: SmsRequest, reason: Optional[str], outcome: Optional[Outcome]) -> dict:

@@ -127,6 +127,39 @@ def test_parallel_tasks_for_several_hosts_send_each_sms_once(sipgate_sim, tmp_pa
     assert len([line for line in run.stdout.splitlines() if line.startswith("ok: [")]) == 2, run.stdout
 
 
+def test_a_task_on_several_hosts_without_run_once_warns_that_each_host_texts(sipgate_sim, tmp_path):
+    task = json.dumps({"recipients": [FIRST], "msg": "Deployed {{ inventory_hostname }}", "sms_id": SMS_ID})
+    playbook = tmp_path / "every_host.yml"
+    playbook.write_text("- hosts: web\n  gather_facts: false\n  tasks:\n    - name: Tell\n"
+                        "      sipgateio.sms.sipgate_sms: {0}\n".format(task), encoding="utf-8")
+    (tmp_path / "hosts.ini").write_text("[web]\nweb01\nweb02\n\n[web:vars]\nansible_connection=local\n", encoding="utf-8")
+    env = sipgate_env(sipgate_sim.url, XDG_STATE_HOME=str(tmp_path / "state"))
+    run = run_playbook(playbook, tmp_path, env=env, options=["-i", str(tmp_path / "hosts.ini")])
+    assert run.rc == 0, run.output
+    assert len(sipgate_sim.sent_sms()) == 2
+    assert "sipgate_sms runs on 2 hosts (web01, web02)" in run.output and "each host texts" in run.output
+
+
+def test_message_and_msg_both_work_and_together_are_refused(sipgate_sim, tmp_path):
+    outcome = run_sms_tasks(tmp_path, sipgate_sim.url, {"recipients": [FIRST], "message": "as message", "sms_id": SMS_ID},
+                            {"recipients": [FIRST], "msg": "as msg", "sms_id": SMS_ID},
+                            {"recipients": [FIRST], "msg": "one", "message": "two", "sms_id": SMS_ID})
+    first, second, both = outcome.results
+    assert first["sent"] == [FIRST] and second["sent"] == [FIRST]
+    assert both["failed"] is True and "give only one of them" in both["msg"]
+    assert [sms["message"] for sms in sipgate_sim.sent_sms()] == ["as message", "as msg"]
+
+
+def test_a_long_message_warns_about_its_cost_and_max_segments_refuses_it(sipgate_sim, tmp_path):
+    text = "Wartung \u2013 " + "x" * 200
+    outcome = run_sms_tasks(tmp_path, sipgate_sim.url, {"recipients": [FIRST], "msg": text, "sms_id": SMS_ID},
+                            {"recipients": [FIRST], "msg": text + " again", "sms_id": SMS_ID, "max_segments": 1})
+    sent, refused = outcome.results
+    assert sent["segments"] == 4 and "costs 4 SMS segments per recipient (UCS-2" in outcome.run.output
+    assert refused["failed"] is True and "more than max_segments=1" in refused["msg"]
+    assert len(sipgate_sim.sent_sms()) == 1
+
+
 # The first run of a module builds its payload; the untimed warm-up keeps that out of the figures.
 TIMED_TASKS = """\
     - name: Warm up

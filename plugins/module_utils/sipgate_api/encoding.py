@@ -46,6 +46,15 @@ def unit_cost(ch: str, encoding: str) -> int:
     return 2 if ord(ch) > 0xFFFF else 1
 
 
+def outside_gsm7(text: str) -> list:
+    """The distinct characters that force UCS-2, in the order they first appear."""
+    found: list = []
+    for ch in text:
+        if ch not in GSM7_BASIC and ch not in GSM7_EXTENSION and ch not in found:
+            found.append(ch)
+    return found
+
+
 def encoding_of(text: str) -> str:
     return GSM7 if is_gsm7(text) else UCS2
 

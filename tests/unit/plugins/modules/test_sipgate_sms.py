@@ -566,3 +566,38 @@ def test_an_error_body_echoing_the_credential_never_reaches_the_result(monkeypat
     result = run(capsys, state_file, recipients=[FIRST])
     text = json.dumps(result)
     assert basic not in text and SECRET not in text and "[redacted]" in text
+
+
+# --- cost ----------------------------------------------------------------------------------
+
+def test_a_message_over_max_segments_is_refused_before_any_request_naming_the_culprits(api, capsys, state_file):
+    text = "Wartung \u2013 " + "x" * 500
+    result = run(capsys, state_file, msg=text, max_segments=2)
+    assert result["failed"] is True and result["field"] == "msg" and api.calls == []
+    assert "costs 8 SMS segments per recipient" in result["msg"] and "'\u2013'" in result["msg"]
+    assert "more than max_segments=2" in result["msg"]
+
+
+@pytest.fixture
+def warnings(monkeypatch: pytest.MonkeyPatch) -> list:
+    """The module's warnings (in-process, ansible-core shows them on the controller instead of in the result)."""
+    seen: list = []
+    monkeypatch.setattr(sipgate_sms.AnsibleModule, "warn", lambda module, warning, **kwargs: seen.append(warning))
+    return seen
+
+
+def test_a_message_of_several_segments_goes_out_with_a_warning_of_the_cost(api, capsys, state_file, warnings):
+    result = run(capsys, state_file, msg="y" * 200)
+    assert len(api.sent) == 2 and result["segments"] == 2
+    (warning,) = warnings
+    assert "costs 2 SMS segments per recipient (200 GSM-7 characters): 4 segments for 2 recipient(s)" in warning
+
+
+def test_one_segment_is_sent_without_a_warning(api, capsys, state_file, warnings):
+    run(capsys, state_file, msg="x" * 160)
+    assert warnings == []
+
+
+def test_max_segments_below_one_is_refused(api, capsys, state_file):
+    result = run(capsys, state_file, max_segments=0)
+    assert result["field"] == "max_segments" and api.calls == []

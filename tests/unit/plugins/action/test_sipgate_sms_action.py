@@ -1,0 +1,27 @@
+# -*- coding: utf-8 -*-
+# Copyright: sipgateio.sms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The action plugin's warning when every host of a play would text."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.sipgateio.sms.plugins.action.sipgate_sms import several_hosts_each_text
+
+
+@pytest.mark.parametrize("hosts, run_once, delegated", [
+    (["web01"], False, False),
+    (["web01", "web02"], True, False),
+    (["web01", "web02"], False, True),
+    ([], False, False),
+])
+def test_no_warning_when_one_host_texts_or_all_share_the_controllers_record(hosts, run_once, delegated):
+    assert several_hosts_each_text(hosts, run_once, delegated) is None
+
+
+def test_several_hosts_without_run_once_or_delegate_to_are_warned_about_by_number():
+    warning = several_hosts_each_text(["web01", "web02", "web03", "web04"], False, False)
+    assert warning is not None
+    assert "runs on 4 hosts (web01, web02, web03, ...)" in warning and "each host texts" in warning
+    assert "run_once: true" in warning and "delegate_to: localhost" in warning
