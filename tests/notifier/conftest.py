@@ -80,3 +80,26 @@ def icinga_args(notification_type: str = "PROBLEM", host: str = "web01", service
     """Command-line options as Icinga 2's NotificationCommand passes them."""
     args = ["-t", notification_type, "-l", host, "-s", state, "-o", output, "-r", recipient]
     return args + (["-e", service] if service else [])
+
+
+@pytest.fixture
+def notifier(sipgate_sim, script_factory: Callable[..., ScriptRunner]) -> ScriptRunner:  # type: ignore[no-untyped-def]
+    """The real script with the simulator's credentials and a private state directory."""
+    from simulator.sipgate_simulator import SMS_ID, TOKEN, TOKEN_ID  # pylint: disable=import-error,import-outside-toplevel
+
+    return script_factory(SIPGATE_TOKEN_ID=TOKEN_ID, SIPGATE_TOKEN=TOKEN, SIPGATE_SMS_ID=SMS_ID, SIPGATE_API_URL=sipgate_sim.url)
+
+
+def sms_posts(sipgate_sim) -> list:  # type: ignore[no-untyped-def]
+    """Every POST that tried to send an SMS, whatever its answer: what a duplicate or a lost alert would show."""
+    return [request for request in sipgate_sim.requests() if request["method"] == "POST" and request["path"].endswith("/sessions/sms")]
+
+
+def nagios_alert(host: str = "web01", state: str = "DOWN", output: str = "PING CRITICAL", pager: str = "+4915799912345") -> dict:
+    """A host alert in the Nagios environment macros."""
+    return {"NAGIOS_NOTIFICATIONTYPE": "PROBLEM", "NAGIOS_HOSTNAME": host, "NAGIOS_HOSTSTATE": state, "NAGIOS_HOSTOUTPUT": output,
+            "NAGIOS_CONTACTPAGER": pager}
+
+
+def assert_no_traceback(done: subprocess.CompletedProcess) -> None:
+    assert "Traceback" not in done.stderr and "Traceback" not in done.stdout, done.stderr

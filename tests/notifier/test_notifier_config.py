@@ -5,14 +5,18 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import SCRIPT, clean_environment  # pylint: disable=import-error
 
 from sipgate_notify.cli import main, refuse_secrets
 from sipgate_notify.config import ConfigError, load
 from sipgate_notify.message import DEFAULT_TEMPLATE
 
+SYSTEM_PYTHON = "/usr/bin/python3"
 INI = """\
 [sipgate]
 token_id = token-FILE
@@ -92,7 +96,8 @@ def test_refused_settings_exit_2_and_journal_the_alert(tmp_path: Path, capsys: p
     state = tmp_path / "state"
     state.mkdir()
     env = {"SIPGATE_SMS_STATE_DIR": str(state), "SIPGATE_SMS_ID": "s0"}  # no credentials
-    assert main(["-t", "PROBLEM", "-l", "web01", "-s", "DOWN", "-r", "+4915799912345"], env=env) == 2
+    empty = str(write_ini(tmp_path, "[notify]\n"))  # not the machine's own settings file, which may hold some
+    assert main(["--config", empty, "-t", "PROBLEM", "-l", "web01", "-s", "DOWN", "-r", "+4915799912345"], env=env) == 2
     assert "token_id" in capsys.readouterr().err
     journal = (state / "journal.jsonl").read_text(encoding="utf-8")
     assert '"event": "failed"' in journal and '"host": "web01"' in journal
@@ -111,3 +116,44 @@ def test_help_documents_options_settings_and_exit_codes(capsys: pytest.CaptureFi
     for word in ("--config", "--flush", "--dry-run", "-t", "-r", "SIPGATE_TOKEN_ID", "SIPGATE_SMS_STATE_DIR", "chmod 600",
                  "max_segments", "dedup_window", "budget_window", "journal.jsonl", "exit codes", "temporary failure", "permanent error"):
         assert word in text
+
+
+@pytest.mark.parametrize("line, problem", [
+    ("dedup_window = nan", "dedup_window = 'nan' is not a finite number"),
+    ("dedup_window = -1", "dedup_window = '-1' is less than 0"),
+    ("budget_window = inf", "budget_window = 'inf' is not a finite number"),
+    ("budget_window = -600", "budget_window = '-600' is less than 1"),
+    ("spool_max_age = -Infinity", "spool_max_age = '-Infinity' is not a finite number"),
+    ("spool_max_age = 1e999", "spool_max_age = '1e999' is not a finite number"),
+    ("budget = -5", "budget = '-5' is less than 1"),
+    ("max_segments = -1", "max_segments = '-1' is less than 1"),
+    ("max_segments = nan", "max_segments = 'nan' is not a number"),
+])
+def test_nan_infinite_and_negative_numbers_are_refused_naming_key_and_fix(tmp_path: Path, line: str, problem: str) -> None:
+    path = write_ini(tmp_path, "[notify]\n" + line + "\n")
+    with pytest.raises(ConfigError) as refused:
+        load(str(path), {})
+    key = line.split(" =", 1)[0]
+    assert str(refused.value).startswith(problem)
+    assert "number of" in str(refused.value) and "e.g. {0} = ".format(key) in str(refused.value)
+
+
+def test_a_nan_dedup_window_stops_the_run_with_exit_2_before_any_state(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    settings = write_ini(tmp_path, "[notify]\ndedup_window = nan\n")
+    env = {"SIPGATE_SMS_STATE_DIR": str(state), "SIPGATE_TOKEN_ID": "token-X", "SIPGATE_TOKEN": "t", "SIPGATE_SMS_ID": "s0",
+           "SIPGATE_API_URL": "http://127.0.0.1:1/v2"}
+    assert main(["--config", str(settings), "-t", "PROBLEM", "-l", "web01", "-s", "DOWN", "-r", "+4915799912345"], env=env) == 2
+    assert "dedup_window = 'nan' is not a finite number" in capsys.readouterr().err
+    assert list(state.iterdir()) == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="running as another user needs root")
+def test_a_settings_file_behind_a_folder_the_user_may_not_enter_is_named_in_the_error(tmp_path: Path) -> None:
+    hidden = tmp_path / "root-only"
+    hidden.mkdir(mode=0o700)
+    done = subprocess.run([SYSTEM_PYTHON, str(SCRIPT), "--config", str(hidden / "notify.ini"), "-t", "PROBLEM", "-l", "web01", "-s", "DOWN"],
+                          env=clean_environment(), capture_output=True, text=True, timeout=60, check=False, user=65534, group=65534, cwd="/")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "cannot read the settings file {0} ([Errno 13] Permission denied".format(hidden / "notify.ini") in done.stderr

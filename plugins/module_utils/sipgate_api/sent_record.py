@@ -83,12 +83,8 @@ class SentRecord:
         self._write()
 
     def _write(self) -> None:
-        if self._save is None:
-            return
-        try:
+        if self._save is not None:
             self._save()
-        except OSError as error:
-            raise StateFileError("cannot write state file {0} ({1}); choose a writable state_file".format(self.path, error)) from None
 
 
 def _pruned(entries: dict, now: float) -> dict:

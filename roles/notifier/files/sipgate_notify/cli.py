@@ -17,7 +17,7 @@ from sipgate_api.errors import SmsValidationError  # pylint: disable=import-erro
 from sipgate_api.request import validate_sms_id  # pylint: disable=import-error
 
 from . import alert as alerts
-from . import journal
+from . import decoding, journal
 from .config import DEFAULT_CONFIG_FILE, DEFAULT_STATE_DIR, ConfigError, Settings, load
 from .message import TEMPLATE_FIELDS, TemplateError
 from .run import EXIT_PERMANENT, Run, RunResult
@@ -181,7 +181,8 @@ def journal_refusal(settings: Optional[Settings], alert: Optional[alerts.Alert],
 
 def main(argv: Sequence[str], env: Optional[Mapping[str, str]] = None) -> int:
     started = time.monotonic()
-    env = os.environ if env is None else env
+    given = decoding.decode(argv, os.environ if env is None else env)
+    argv, env = given.argv, given.env
     refusal = refuse_secrets(argv)
     if refusal:
         return fail(refusal)
@@ -194,6 +195,7 @@ def main(argv: Sequence[str], env: Optional[Mapping[str, str]] = None) -> int:
             return fail("no alert: give the Icinga options (-t -l -s ...), or run from Nagios (NAGIOS_*) or Checkmk (NOTIFY_*); "
                         "--flush delivers what waits; --help explains")
         settings = load(options.config, env)
+        given.check()
         credentials = credentials_of(settings)
         run = Run(settings, credentials, started=started)
         if options.dry_run:
@@ -201,7 +203,7 @@ def main(argv: Sequence[str], env: Optional[Mapping[str, str]] = None) -> int:
             print_previews(result)
             return result.exit_code
         result = run.execute(alert)
-    except (alerts.AlertError, ConfigError, SmsValidationError, TemplateError, StateFileError) as error:
+    except (alerts.AlertError, ConfigError, SmsValidationError, TemplateError, StateFileError, decoding.InputError) as error:
         journal_refusal(settings, alert, str(error))
         return fail(str(error))
     except OSError as error:

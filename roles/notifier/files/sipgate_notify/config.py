@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import configparser
+import math
 import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -28,6 +29,14 @@ ENVIRONMENT = {
 }
 SIPGATE_KEYS = ("token_id", "token", "sms_id", "api_url", "validate_certs")
 NOTIFY_KEYS = ("template", "max_segments", "dedup_window", "budget", "budget_window", "state_dir", "recipients", "spool_max_age")
+# Number settings: key -> (type, least value, what it counts, an example line).
+NUMBERS = {
+    "max_segments": (int, 1, "SMS segments", "max_segments = 1"),
+    "budget": (int, 1, "SMS per budget_window", "budget = 5"),
+    "dedup_window": (float, 0, "seconds (0 switches deduplication off)", "dedup_window = 900"),
+    "budget_window": (float, 1, "seconds", "budget_window = 600"),
+    "spool_max_age": (float, 60, "seconds", "spool_max_age = 86400"),
+}
 
 
 class ConfigError(Exception):
@@ -86,13 +95,18 @@ def read_file(path: Path) -> dict:
     return values
 
 
-def _number(name: str, raw: str, kind: type, minimum: float) -> float:
+def _number(name: str, raw: str) -> float:
+    """A finite number of at least the key's minimum: nan or inf would silently switch dedup or the budget off."""
+    kind, minimum, unit, example = NUMBERS[name]
     try:
         value = kind(raw)
     except ValueError:
-        raise ConfigError("{0} = {1!r} is not a number".format(name, raw)) from None
-    if value < minimum:
-        raise ConfigError("{0} = {1!r} must be at least {2}".format(name, raw, minimum))
+        problem = "is not a number"
+    else:
+        problem = "is not a finite number" if not math.isfinite(value) else "is less than {0}".format(minimum) if value < minimum else ""
+    if problem:
+        raise ConfigError("{0} = {1!r} {2}: give a {3}number of {4}, at least {5}, e.g. {6}".format(
+            name, raw, problem, "whole " if kind is int else "", unit, minimum, example))
     return value
 
 
@@ -111,10 +125,9 @@ def settings_from(values: Mapping[str, str]) -> Settings:
     typed: dict = {key: values[key].strip() for key in ("token_id", "token", "sms_id", "api_url", "state_dir") if values.get(key)}
     if values.get("template", "").strip():  # an empty template (a role default) means the built-in one
         typed["template"] = values["template"]
-    for key, kind, minimum in (("max_segments", int, 1), ("budget", int, 1), ("dedup_window", float, 0),
-                               ("budget_window", float, 1), ("spool_max_age", float, 60)):
+    for key in NUMBERS:
         if values.get(key, "").strip():
-            typed[key] = _number(key, values[key].strip(), kind, minimum)
+            typed[key] = _number(key, values[key].strip())
     if values.get("validate_certs", "").strip():
         typed["validate_certs"] = _boolean("validate_certs", values["validate_certs"])
     if values.get("recipients", "").strip():
@@ -131,7 +144,12 @@ def load(config_file: Optional[str], env: Mapping[str, str]) -> Settings:
     """The file (``--config``, else the default when it exists) overlaid with the SIPGATE_* environment."""
     path = Path(config_file or DEFAULT_CONFIG_FILE)
     values: dict = {}
-    if path.exists():
+    try:
+        exists = path.exists()
+    except OSError as error:  # a folder on the way that this user may not enter
+        raise ConfigError("cannot read the settings file {0} ({1}); let the user that runs notifications read it, "
+                          "or give --config".format(path, error)) from None
+    if exists:
         values.update(read_file(path))
     elif config_file:
         raise ConfigError("the settings file {0} does not exist; create it (mode 600) or drop --config and use SIPGATE_* variables".format(path))

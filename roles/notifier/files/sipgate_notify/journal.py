@@ -3,8 +3,10 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The journal (``journal.jsonl``) and the log lines: what became of every alert, never a secret.
 
-Each record is one JSON object on one line. Records are appended while the caller holds the
-state lock, in one write each, so concurrent runs never interleave lines.
+Each record is one JSON object on one line. A run's records are appended in one write to a
+file opened for appending, so concurrent runs never interleave lines. The journal is written
+after the state it describes is recorded, and a journal that cannot be written never stops a
+run: the failure is reported on stderr and to syslog, where the records go anyway.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 from typing import Iterable, Optional
+
+from sipgate_api.state_file import StateFileError, open_replacing  # pylint: disable=import-error
 
 JOURNAL_FILE = "journal.jsonl"
 SYSLOG_SOCKET = "/dev/log"
@@ -27,6 +31,8 @@ HELD = "held"
 SPOOLED = "spooled"
 FAILED = "failed"
 DIGEST_SENT = "digest_sent"
+# Not an alert's fate: the notifier's own files were unusable (set aside) or unwritable.
+STATE_PROBLEM = "state_problem"
 
 
 def record(event: str, now: float, recipient: str = "", reason: str = "", alert: Optional[dict] = None, **extra: object) -> dict:
@@ -39,19 +45,43 @@ def record(event: str, now: float, recipient: str = "", reason: str = "", alert:
     return entry
 
 
-def append(state_dir: Path, records: Iterable[dict]) -> None:
-    lines = "".join(json.dumps(entry, sort_keys=True, ensure_ascii=False) + "\n" for entry in records)
+def _line(entry: dict) -> bytes:
+    # A path holding bytes that are not UTF-8 reaches a reason as surrogates: backslashreplace makes
+    # them a JSON \u escape inside the string instead of an error that would lose the line.
+    return (json.dumps(entry, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace")
+
+
+def append(state_dir: Path, records: Iterable[dict]) -> bool:
+    """Append the records; True when they are in the journal, False (reported, never raised) when not."""
+    lines = b"".join(_line(entry) for entry in records)
     if not lines:
-        return
-    descriptor = os.open(str(state_dir / JOURNAL_FILE), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        return True
+    path = state_dir / JOURNAL_FILE
     try:
-        os.write(descriptor, lines.encode("utf-8"))
+        descriptor, planted = open_replacing(path, os.O_WRONLY | os.O_APPEND)
+    except (OSError, StateFileError) as error:
+        alarm("cannot write the journal {0} ({1}); its lines go to stderr and syslog only".format(path, error))
+        return False
+    try:
+        if planted:
+            alarm(planted + "; a new journal was started")
+            lines = _line(record(STATE_PROBLEM, time.time(), reason=planted)) + lines
+        written = os.write(descriptor, lines)
+    except OSError as error:
+        alarm("cannot write the journal {0} ({1}); its lines go to stderr and syslog only".format(path, error))
+        return False
     finally:
         os.close(descriptor)
+    if written < len(lines):
+        alarm("the journal {0} took only {1} of {2} bytes (disk full?); its lines go to stderr and syslog".format(path, written, len(lines)))
+        return False
+    return True
 
 
 def describe(entry: dict) -> str:
     """One log line: ``PROBLEM web01/HTTP CRITICAL -> +4915799912345: sent (within the budget)``."""
+    if entry["event"] == STATE_PROBLEM:
+        return "{0}: {1}".format(entry["event"], entry.get("reason", ""))
     if entry.get("host"):
         subject = entry["host"] + ("/" + entry["service"] if entry.get("service") else "")
         what = "{0} {1} {2}".format(entry.get("type", ""), subject, entry.get("state", "")).strip()
@@ -61,17 +91,29 @@ def describe(entry: dict) -> str:
     return line + (" ({0})".format(entry["reason"]) if entry.get("reason") else "")
 
 
+def _syslog(priority: str, lines: list) -> None:
+    if not lines or not os.path.exists(SYSLOG_SOCKET):
+        return
+    # Imported here: only needed where a syslog socket exists.
+    import syslog  # pylint: disable=import-outside-toplevel
+
+    syslog.openlog(IDENT, syslog.LOG_PID, syslog.LOG_USER)
+    for line in lines:
+        # syslog takes UTF-8 only: a surrogate from a path that is not UTF-8 is written as an escape.
+        syslog.syslog(getattr(syslog, priority), line.encode("utf-8", "backslashreplace").decode("utf-8"))
+    syslog.closelog()
+
+
 def log(entries: Iterable[dict], stderr: bool = True) -> None:
     """Each entry as one line to stderr and, where a syslog socket exists, to syslog (facility user)."""
     lines = [describe(entry) for entry in entries]
     if stderr:
         for line in lines:
             sys.stderr.write("{0}: {1}\n".format(IDENT, line))
-    if lines and os.path.exists(SYSLOG_SOCKET):
-        # Imported here: only needed where a syslog socket exists.
-        import syslog  # pylint: disable=import-outside-toplevel
+    _syslog("LOG_INFO", lines)
 
-        syslog.openlog(IDENT, syslog.LOG_PID, syslog.LOG_USER)
-        for line in lines:
-            syslog.syslog(syslog.LOG_INFO, line)
-        syslog.closelog()
+
+def alarm(message: str) -> None:
+    """A problem with the notifier's own files: loud on stderr and, where there is one, in syslog as an error."""
+    sys.stderr.write("{0}: ERROR: {1}\n".format(IDENT, message))
+    _syslog("LOG_ERR", [message])

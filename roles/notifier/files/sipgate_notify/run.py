@@ -1,25 +1,35 @@
 # -*- coding: utf-8 -*-
 # Copyright: sipgateio.sms contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""One run of the notifier: decide under the lock, send without it, record the outcome under it again."""
+"""One run of the notifier: decide under the lock, send without it, record the outcome under it again.
+
+Fail open: an unusable state file is set aside and the run goes on with what was usable in it;
+a state that cannot be locked or written at all sends the alert without dedup and budget. Either
+way the problem is reported loudly and the exit code says whether the SMS went out.
+"""
 
 from __future__ import annotations
 
+import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Iterator, Optional
 
-from sipgate_api.state_file import read_state, updating_state  # pylint: disable=import-error
+from sipgate_api.state_file import StateFileError, read_state, recovering_state  # pylint: disable=import-error
 from sipgate_api.credentials import Credentials  # pylint: disable=import-error
 from sipgate_api.errors import SmsValidationError  # pylint: disable=import-error
 from sipgate_api.outcomes import DELIVERED, NOT_DELIVERED  # pylint: disable=import-error
 from sipgate_api.encoding import measure  # pylint: disable=import-error
 from sipgate_api.request import normalise_recipient  # pylint: disable=import-error
 
-from . import journal, message, policy, spool
+from . import journal, message, policy, spool, state_shape
 from .alert import Alert
 from .config import Settings
+
+if TYPE_CHECKING:  # importing delivery imports requests, which only a run that sends should pay for
+    from .delivery import Outcome
 
 EXIT_OK = 0
 EXIT_TEMPORARY = 1
@@ -73,6 +83,8 @@ class Run:
         self.limits = policy.Limits(settings.dedup_window, settings.budget, settings.budget_window)
         self.state_dir = Path(settings.state_dir)
         self.run_id = spool.new_run_id()
+        # Reports about the state file, journaled with the run's next records.
+        self.problems: list = []
 
     def recipients(self, alert: Alert, result: RunResult, now: float) -> list:
         """The alert's recipients in E.164 (the settings' when the engine gave none); bad ones journaled."""
@@ -136,27 +148,102 @@ class Run:
             result.records.append(journal.record(journal.SPOOLED, now, item["recipient"], reason, about, delivery=outcome.delivery, **details))
             result.worsen(EXIT_TEMPORARY if outcome.temporary else EXIT_PERMANENT)
 
+    @contextmanager
+    def _state(self) -> Iterator[dict]:
+        """The shared state, locked; an unusable file is set aside (and reported) and the run goes on."""
+        with recovering_state(self.state_dir / STATE_FILE, policy.empty_state(), state_shape.usable) as (state, notes):
+            for note in notes:
+                self._report(note)
+            yield state
+
+    def _report(self, problem: str) -> None:
+        journal.alarm(problem)
+        self.problems.append(journal.record(journal.STATE_PROBLEM, self.clock(), reason=problem))
+
+    def _journal(self, records: list) -> None:
+        """After the state is recorded: a journal that cannot be written must not undo that."""
+        journal.append(self.state_dir, self.problems + records)
+        self.problems = []
+
+    def _send(self, items: list) -> dict:
+        return self.sender(self.credentials, self.settings.api_url, self.settings.validate_certs, self.settings.sms_id or None,
+                           items, self.started + SEND_DEADLINE)
+
+    def _send_without_state(self, alert: Optional[Alert], numbers: list, text: str, now: float, result: RunResult,
+                            trouble: StateFileError) -> RunResult:
+        """Fail open: the alert goes straight out, without dedup and budget; the spool waits for a usable state."""
+        self._report("{0}; sending without deduplication and budget, spooled SMS wait".format(trouble))
+        if alert is None:
+            journal.alarm("--flush cannot deliver the spool while the state cannot be used")
+            result.worsen(EXIT_TEMPORARY)
+        items = [spool.enqueue(policy.empty_state(), number, text, now, self.run_id, alert.summary()) for number in numbers] if alert else []
+        outcomes = self._send(items) if items else {}
+        for item in items:
+            self._record_unspooled(item, outcomes[item["id"]], now, result)
+        self._journal(result.records)
+        return result
+
+    @staticmethod
+    def _record_unspooled(item: dict, outcome: Outcome, now: float, result: RunResult) -> None:
+        """Journal an SMS sent without the state; one that did not go out is lost unless the engine retries: say so."""
+        if outcome.delivery == DELIVERED:
+            result.records.append(journal.record(journal.SENT, now, item["recipient"], "sent without deduplication and budget: "
+                                                 "the state cannot be used", item["about"], text=item["text"]))
+            return
+        journal.alarm("the SMS to {0} did not go out and cannot be spooled while the state cannot be used".format(item["recipient"]))
+        result.records.append(journal.record(journal.FAILED, now, item["recipient"], outcome.error + "; not delivered and "
+                                             "not spooled: the state cannot be used", item["about"], text=item["text"],
+                                             delivery=outcome.delivery))
+        result.worsen(EXIT_PERMANENT if outcome.unsendable else EXIT_TEMPORARY)
+
+    def _settled_unrecorded(self, state: dict, outcomes: dict, trouble: StateFileError) -> RunResult:
+        """The outcomes told from the state as this run left it, when the state cannot take them any more."""
+        settled = RunResult()
+        self._settle(state, outcomes, self.clock(), settled)
+        self._report("{0}; the outcome of {1} SMS just sent is not recorded: the spool still holds them and may send them "
+                     "again after {2:.0f} s".format(trouble, len(outcomes), spool.STALE_CLAIM))
+        return settled
+
     def execute(self, alert: Optional[Alert]) -> RunResult:
         """Handle ``alert`` (None for a bare ``--flush``) and deliver whatever waits in the spool."""
         result = RunResult()
         now = self.clock()
         numbers = self.recipients(alert, result, now) if alert else []
         text = message.render(self.settings.template, alert, self.settings.max_segments) if alert else ""
-        state_file = self.state_dir / STATE_FILE
-        with updating_state(state_file, policy.empty_state()) as state:
-            outgoing = self._decide(state, alert, numbers, text, now, result)
-            journal.append(self.state_dir, result.records)
+        decided = RunResult()
+        try:
+            with self._state() as state:
+                outgoing = self._decide(state, alert, numbers, text, now, decided)
+        except StateFileError as trouble:
+            return self._send_without_state(alert, numbers, text, now, result, trouble)
+        result.records += decided.records
+        result.worsen(decided.exit_code)
+        self._journal(result.records)
         if outgoing:
-            deadline = self.started + SEND_DEADLINE
-            outcomes = self.sender(self.credentials, self.settings.api_url, self.settings.validate_certs,
-                                   self.settings.sms_id or None, outgoing, deadline)
+            outcomes = self._send(outgoing)
             settled = RunResult()
-            with updating_state(state_file, policy.empty_state()) as state:
-                self._settle(state, outcomes, self.clock(), settled)
-                journal.append(self.state_dir, settled.records)
+            try:
+                with self._state() as recorded:
+                    self._settle(recorded, outcomes, self.clock(), settled)
+            except StateFileError as trouble:
+                settled = self._settled_unrecorded(state, outcomes, trouble)
+            self._journal(settled.records)
             result.records += settled.records
             result.worsen(settled.exit_code)
         return result
+
+    def _peek_state(self) -> dict:
+        """The state as a dry run sees it: problems reported, nothing set aside, nothing created."""
+        path = self.state_dir / STATE_FILE
+        if not os.path.lexists(str(path)):
+            return policy.empty_state()
+        try:
+            state, problems = state_shape.usable(read_state(path, policy.empty_state()))
+        except StateFileError as error:
+            state, problems = policy.empty_state(), [str(error)]
+        if problems:
+            journal.alarm("state file {0} is unusable ({1}); a real run sets it aside (not this dry run)".format(path, "; ".join(problems)))
+        return state
 
     def preview(self, alert: Optional[Alert]) -> RunResult:
         """``--dry-run``: the SMS and the decisions a real run would make; nothing sent, nothing written."""
@@ -164,9 +251,7 @@ class Run:
         now = self.clock()
         numbers = self.recipients(alert, result, now) if alert else []
         text = message.render(self.settings.template, alert, self.settings.max_segments) if alert else ""
-        state_file = self.state_dir / STATE_FILE
-        state = read_state(state_file, policy.empty_state()) if state_file.exists() else policy.empty_state()
-        outgoing = self._decide(state, alert, numbers, text, now, result)
+        outgoing = self._decide(self._peek_state(), alert, numbers, text, now, result)
         for item in outgoing:
             size = measure(item["text"])
             result.previews.append({"recipient": item["recipient"], "text": item["text"], "encoding": size.encoding,

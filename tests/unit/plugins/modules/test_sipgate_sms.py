@@ -339,7 +339,7 @@ def test_the_record_keeps_entries_of_other_messages_and_prunes_old_ones(api, cap
 # --- the write-ahead record ----------------------------------------------------------------
 
 @pytest.mark.parametrize("content, words", [
-    ("{not json", "unreadable"),
+    ("{not json", "not JSON"),
     ("[]", "holds a JSON list"),
     ('"x"', "holds a JSON str"),
     ("42", "holds a JSON int"),
