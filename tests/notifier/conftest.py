@@ -47,6 +47,13 @@ class ScriptRunner:
         return subprocess.run([sys.executable, str(SCRIPT), *args], env=self.environment(env), capture_output=True, text=True,
                               timeout=timeout, check=False)
 
+    def config(self, **notify: str) -> list:
+        """``--config FILE`` for a private settings file with these ``[notify]`` settings."""
+        path = self.state_dir.parent / "notify.ini"
+        path.write_text("[notify]\n" + "".join("{0} = {1}\n".format(key, value) for key, value in notify.items()), encoding="utf-8")
+        path.chmod(0o600)
+        return ["--config", str(path)]
+
     def journal(self) -> list:
         import json  # pylint: disable=import-outside-toplevel
 

@@ -1,34 +1,82 @@
 # -*- coding: utf-8 -*-
 # Copyright: sipgateio.sms contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The outbox's claims that keep concurrent runs from sending one SMS twice."""
+"""The outbox as a write-ahead ledger: claims, lost runs, one more try for an unknown delivery, then quarantine."""
 
 from __future__ import annotations
+
+import os
 
 from sipgate_notify import policy, spool
 
 ALICE = "+4915799912345"
 
 
-def test_a_claimed_sms_is_not_claimed_again_until_its_run_is_presumed_dead() -> None:
+DEAD_RUN = "999999999-dead"  # no process has that pid
+
+
+def live_run() -> str:
+    return "{0}-live".format(os.getpid())
+
+
+def test_a_claim_of_a_running_run_is_left_alone_until_it_is_presumed_dead() -> None:
     state = policy.empty_state()
-    item = spool.enqueue(state, ALICE, "text", now=100, run_id="first", about={})
-    assert spool.claim_waiting(state, now=100 + spool.STALE_CLAIM - 1, run_id="second") == []
-    assert spool.claim_waiting(state, now=100 + spool.STALE_CLAIM, run_id="second") == [item]
-    assert item["claimed_by"] == "second"
+    item = spool.enqueue(state, ALICE, "text", now=100, run_id=live_run(), about={})
+    assert spool.claim_waiting(state, now=100 + spool.STALE_CLAIM - 1, run_id="second", hold_off=0) == ([], [])
+    claimed, [lost] = spool.claim_waiting(state, now=100 + spool.STALE_CLAIM, run_id="second", hold_off=0)
+    assert claimed == [item] and lost.item is item and not lost.quarantined
+    assert item["claimed_by"] == "second" and item["uncertain"] == 1
+
+
+def test_an_sms_in_flight_when_its_run_died_is_unknown_and_waits_the_hold_off() -> None:
+    state = policy.empty_state()
+    item = spool.enqueue(state, ALICE, "text", now=100, run_id=DEAD_RUN, about={})
+    claimed, [lost] = spool.claim_waiting(state, now=101, run_id="second", hold_off=60)
+    assert claimed == [] and not lost.quarantined and "delivery unknown" in item["last_error"]
+    assert (item["claimed_by"], item["not_before"], item["attempts"]) == (None, 160, 1)
+    assert spool.claim_waiting(state, now=159, run_id="second", hold_off=60) == ([], [])
+    assert spool.claim_waiting(state, now=160, run_id="second", hold_off=60) == ([item], [])
+
+
+def test_a_second_unknown_attempt_is_quarantined_never_sent_again() -> None:
+    state = policy.empty_state()
+    item = spool.enqueue(state, ALICE, "text", now=100, run_id=DEAD_RUN, about={})
+    spool.claim_waiting(state, now=101, run_id=DEAD_RUN, hold_off=0)  # resent once by a run that died too
+    claimed, [lost] = spool.claim_waiting(state, now=102, run_id="third", hold_off=0)
+    assert claimed == [] and lost.quarantined
+    assert state["outbox"] == [] and state["quarantine"] == [item] and item["uncertain"] == 2
+    assert spool.claim_waiting(state, now=10_000, run_id="fourth", hold_off=0) == ([], [])
+
+
+def test_an_unknown_answer_is_held_once_then_quarantined() -> None:
+    state = policy.empty_state()
+    item = spool.enqueue(state, ALICE, "text", now=0, run_id="first", about={})
+    assert spool.hold_unknown(state, item["id"], "first", "timed out", now=10, hold_off=30) is False
+    assert item["not_before"] == 40 and item["claimed_by"] is None
+    assert spool.claim_waiting(state, now=40, run_id="second", hold_off=30) == ([item], [])
+    assert spool.hold_unknown(state, item["id"], "second", "timed out", now=50, hold_off=30) is True
+    assert state["outbox"] == [] and state["quarantine"][0]["quarantined_at"] == 50
 
 
 def test_released_sms_waits_for_the_next_run_and_counts_its_attempts() -> None:
     state = policy.empty_state()
     item = spool.enqueue(state, ALICE, "text", now=0, run_id="first", about={})
     spool.release(state, item["id"], "first", "503")
-    assert item["attempts"] == 1 and item["last_error"] == "503"
-    assert spool.claim_waiting(state, now=1, run_id="second") == [item]
+    assert item["attempts"] == 1 and item["last_error"] == "503" and "uncertain" not in item
+    assert spool.claim_waiting(state, now=1, run_id="second", hold_off=0) == ([item], [])
 
 
 def test_a_run_that_lost_its_claim_does_not_release_the_new_owners() -> None:
     state = policy.empty_state()
-    item = spool.enqueue(state, ALICE, "text", now=0, run_id="first", about={})
-    spool.claim_waiting(state, now=spool.STALE_CLAIM, run_id="second")
-    spool.release(state, item["id"], "first", "late")
-    assert item["claimed_by"] == "second" and item["attempts"] == 0
+    item = spool.enqueue(state, ALICE, "text", now=0, run_id=DEAD_RUN, about={})
+    spool.claim_waiting(state, now=spool.STALE_CLAIM, run_id="second", hold_off=0)
+    spool.release(state, item["id"], DEAD_RUN, "late")
+    assert item["claimed_by"] == "second" and item["attempts"] == 1
+    assert spool.hold_unknown(state, item["id"], DEAD_RUN, "late", now=200, hold_off=0) is None
+
+
+def test_quarantine_is_forgotten_after_a_month() -> None:
+    state = policy.empty_state()
+    state["quarantine"] = [{"quarantined_at": 0.0}, {"quarantined_at": spool.QUARANTINE_KEPT}]
+    spool.expire(state, now=spool.QUARANTINE_KEPT + 1, max_age=60)
+    assert state["quarantine"] == [{"quarantined_at": spool.QUARANTINE_KEPT}]

@@ -31,7 +31,7 @@ class FakeSipgate:
         self.temporary = True
         self.unsendable = False
 
-    def __call__(self, credentials: object, api_url: str, validate_certs: bool, sms_id: Optional[str], items: list, deadline: float) -> dict:
+    def __call__(self, items: list, deadline: float, stop: object = None) -> dict:
         if self.outcome == DELIVERED:
             self.delivered += [(item["recipient"], item["text"]) for item in items]
             return {item["id"]: Outcome(item["id"], DELIVERED) for item in items}
@@ -100,19 +100,51 @@ def test_no_recipient_at_all_is_journaled_as_failed(state_dir: Path, sipgate: Fa
     assert result.exit_code == EXIT_PERMANENT and "pager" in journal(state_dir)[0]["reason"]
 
 
-@pytest.mark.parametrize("delivery", [NOT_DELIVERED, UNKNOWN])
-def test_failed_delivery_is_spooled_and_the_next_run_delivers_it_once(state_dir: Path, sipgate: FakeSipgate, clock: Clock, delivery: str) -> None:
-    sipgate.outcome = delivery
+def test_an_sms_that_surely_did_not_go_out_is_spooled_and_the_next_run_delivers_it_once(state_dir: Path, sipgate: FakeSipgate,
+                                                                                          clock: Clock) -> None:
+    sipgate.outcome = NOT_DELIVERED
     assert make_run(state_dir, sipgate, clock).execute(alert()).exit_code == EXIT_TEMPORARY
     [spooled] = journal(state_dir)
-    assert spooled["event"] == "spooled" and spooled["delivery"] == delivery
+    assert spooled["event"] == "spooled" and spooled["delivery"] == NOT_DELIVERED
     sipgate.outcome = DELIVERED
-    clock.now += 60
+    clock.now += 1
     assert make_run(state_dir, sipgate, clock).execute(None).exit_code == EXIT_OK
     assert make_run(state_dir, sipgate, clock).execute(None).exit_code == EXIT_OK
     assert len(sipgate.delivered) == 1
     assert [entry["event"] for entry in journal(state_dir)] == ["spooled", "sent"]
     assert journal(state_dir)[1]["attempts"] == 2
+
+
+def test_an_unknown_delivery_is_sent_once_more_after_the_hold_off_and_no_more(state_dir: Path, sipgate: FakeSipgate,
+                                                                              clock: Clock) -> None:
+    sipgate.outcome = UNKNOWN
+    assert make_run(state_dir, sipgate, clock).execute(alert()).exit_code == EXIT_TEMPORARY
+    [held] = journal(state_dir)
+    assert held["event"] == "delivery_unknown" and "sent once more after 120 s" in held["reason"]
+    sipgate.outcome = DELIVERED
+    clock.now += 119
+    make_run(state_dir, sipgate, clock).execute(None)
+    assert sipgate.delivered == []
+    clock.now += 1
+    assert make_run(state_dir, sipgate, clock).execute(None).exit_code == EXIT_OK
+    assert make_run(state_dir, sipgate, clock).execute(None).exit_code == EXIT_OK
+    assert len(sipgate.delivered) == 1
+    assert [entry["event"] for entry in journal(state_dir)] == ["delivery_unknown", "sent"]
+
+
+def test_a_second_unknown_delivery_is_quarantined_and_never_sent_again(state_dir: Path, sipgate: FakeSipgate, clock: Clock) -> None:
+    sipgate.outcome = UNKNOWN
+    make_run(state_dir, sipgate, clock).execute(alert())
+    clock.now += 120
+    assert make_run(state_dir, sipgate, clock).execute(None).exit_code == EXIT_PERMANENT
+    sipgate.outcome = DELIVERED
+    for _later in range(3):
+        clock.now += 1000
+        make_run(state_dir, sipgate, clock).execute(None)
+    assert sipgate.delivered == []
+    assert [entry["event"] for entry in journal(state_dir)] == ["delivery_unknown", "quarantined"]
+    state = json.loads((state_dir / "state.json").read_text(encoding="utf-8"))
+    assert state["outbox"] == [] and state["quarantine"][0]["text"] == journal(state_dir)[1]["text"]
 
 
 def test_a_repeat_of_a_spooled_alert_is_not_queued_twice(state_dir: Path, sipgate: FakeSipgate, clock: Clock) -> None:

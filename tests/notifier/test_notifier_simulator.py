@@ -81,12 +81,15 @@ def test_closed_port_spools_quickly(notify: ScriptRunner) -> None:
 
 def test_connection_dropped_after_the_request_prefers_a_duplicate(notify: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
     sipgate_sim.add_fault(drop="after", path="/sessions/sms")
-    done = notify(icinga_args())
+    no_hold_off = notify.config(unknown_hold_off="0")
+    done = notify(icinga_args() + no_hold_off)
     assert done.returncode == 1 and notify.journal()[0]["delivery"] == "unknown"
     assert len(sipgate_sim.sent_sms()) == 1  # it did go out, but nobody could know
-    assert notify(["--flush"]).returncode == 0
+    assert notify(["--flush"] + no_hold_off).returncode == 0
+    assert notify(["--flush"] + no_hold_off).returncode == 0
     texts = [sms["message"] for sms in sipgate_sim.sent_sms()]
     assert len(texts) == 2 and texts[0] == texts[1]
+    assert [entry["event"] for entry in notify.journal()] == ["delivery_unknown", "sent"]
 
 
 def test_answer_slower_than_the_timeout_is_unknown_and_spooled(notify: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
@@ -94,7 +97,7 @@ def test_answer_slower_than_the_timeout_is_unknown_and_spooled(notify: ScriptRun
     done, seconds = timed(notify, icinga_args())
     assert done.returncode == 1 and seconds < 15
     [entry] = notify.journal()
-    assert (entry["event"], entry["delivery"]) == ("spooled", "unknown") and "delivery unknown" in entry["reason"]
+    assert (entry["event"], entry["delivery"]) == ("delivery_unknown", "unknown") and "delivery unknown" in entry["reason"]
 
 
 def test_50_concurrent_identical_alerts_send_one_sms_and_journal_all(notify: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]

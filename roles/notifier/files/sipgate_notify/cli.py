@@ -17,7 +17,7 @@ from sipgate_api.errors import SmsValidationError  # pylint: disable=import-erro
 from sipgate_api.request import validate_sms_id  # pylint: disable=import-error
 
 from . import alert as alerts
-from . import decoding, journal
+from . import decoding, events, journal
 from .config import DEFAULT_CONFIG_FILE, DEFAULT_STATE_DIR, ConfigError, Settings, load
 from .message import TEMPLATE_FIELDS, TemplateError
 from .run import EXIT_PERMANENT, Run, RunResult
@@ -41,7 +41,8 @@ settings (file, then environment, which wins):
   [sipgate]  token_id, token, sms_id, api_url, validate_certs
   [notify]   template, max_segments (1), dedup_window (900 s), budget (5 SMS),
              budget_window (600 s), state_dir, recipients (when the alert names none),
-             spool_max_age (86400 s: older undelivered SMS are given up, and journaled)
+             spool_max_age (86400 s: older undelivered SMS are given up, and journaled),
+             unknown_hold_off (120 s before an SMS of unknown delivery goes out once more)
   environment: SIPGATE_TOKEN_ID, SIPGATE_TOKEN, SIPGATE_SMS_ID, SIPGATE_API_URL,
              SIPGATE_SMS_STATE_DIR (default {state_dir})
   The file must not be readable by group or others (chmod 600): it holds the token.
@@ -59,15 +60,30 @@ alert storms: a repeat of the same type and state for the same host/service and 
   ("3 held: web01/HTTP CRITICAL, db1 DOWN->UP, ...") on the first run or --flush after the
   budget has room again; a recovery of a problem that was texted goes out over budget.
 
-state directory: state.json (dedup, budget, held alerts, spool; shared under a lock) and
-  journal.jsonl (one JSON line per alert and recipient: sent, deduplicated, held, spooled,
-  failed, digest_sent; with time, host/service/state and the text; never a secret).
-  --dry-run reads the state but writes neither file.
+delivery (a send is repeated only when it surely had no effect):
+  no connection, HTTP 429 or 503     retried at once, then spooled: the next run or --flush sends it
+  HTTP 401, 402, 403, 404, 405, 415  spooled (exit 2): sent by --flush once the cause is fixed
+  HTTP 500                           spooled: tried again until spool_max_age
+  HTTP 400, 413, 422                 this SMS is malformed: given up, journaled as failed
+  HTTP 502, 504, timeout, lost       delivery unknown: sent once more after unknown_hold_off
+    answer, or a run that died mid-    (120 s); unknown a second time, it is quarantined in
+    send                               state.json and never sent again
+  Before a request goes out it is written to state.json as in flight; the outcome replaces it.
+  SIGTERM or SIGINT mid-send records what is known, then the run exits 1.
+
+state directory: state.json (dedup, budget, held alerts, outbox, quarantine; shared under a
+  lock) and journal.jsonl (one JSON line per alert and recipient: sent, digest_sent,
+  deduplicated, held, spooled, delivery_unknown, quarantined, failed, state_problem; with time,
+  host/service/state and the text; never a secret). An unusable state.json is set aside and
+  the alert still goes out. --dry-run reads the state but writes neither file.
 
 exit codes:
   0  delivered, or deliberately held back (deduplicated, held for a digest)
-  1  temporary failure: the SMS is spooled, a later run or --flush delivers it
-  2  permanent error: settings, credentials, bad input (the alert is journaled as failed)
+  1  temporary: the SMS is spooled or its delivery is unknown; a later run or --flush sends
+     it (also: stopped by a signal, or not sent and not spoolable while the state is unusable)
+  2  permanent: bad settings or input (journaled as failed), credentials or permissions
+     refused (journaled as spooled, sent once fixed), an SMS refused as malformed (failed),
+     or one quarantined
 """
 
 # Letters of Icinga 2's stock mail-*-notification.sh that carry the alert.
@@ -173,7 +189,7 @@ def journal_refusal(settings: Optional[Settings], alert: Optional[alerts.Alert],
     try:
         from pathlib import Path  # pylint: disable=import-outside-toplevel
 
-        entry = journal.record(journal.FAILED, time.time(), ",".join(alert.recipients), reason, alert.summary())
+        entry = journal.record(events.FAILED, time.time(), ",".join(alert.recipients), reason, alert.summary())
         journal.append(Path(settings.state_dir), [entry])
     except OSError:
         pass

@@ -28,7 +28,8 @@ ENVIRONMENT = {
     "SIPGATE_SMS_STATE_DIR": "state_dir",
 }
 SIPGATE_KEYS = ("token_id", "token", "sms_id", "api_url", "validate_certs")
-NOTIFY_KEYS = ("template", "max_segments", "dedup_window", "budget", "budget_window", "state_dir", "recipients", "spool_max_age")
+NOTIFY_KEYS = ("template", "max_segments", "dedup_window", "budget", "budget_window", "state_dir", "recipients", "spool_max_age",
+               "unknown_hold_off")
 # Number settings: key -> (type, least value, what it counts, an example line).
 NUMBERS = {
     "max_segments": (int, 1, "SMS segments", "max_segments = 1"),
@@ -36,6 +37,7 @@ NUMBERS = {
     "dedup_window": (float, 0, "seconds (0 switches deduplication off)", "dedup_window = 900"),
     "budget_window": (float, 1, "seconds", "budget_window = 600"),
     "spool_max_age": (float, 60, "seconds", "spool_max_age = 86400"),
+    "unknown_hold_off": (float, 0, "seconds before an SMS of unknown delivery is sent once more", "unknown_hold_off = 120"),
 }
 
 
@@ -60,6 +62,7 @@ class Settings:
     state_dir: str = DEFAULT_STATE_DIR
     recipients: tuple = ()
     spool_max_age: float = 86400.0
+    unknown_hold_off: float = 120.0
 
     def __repr__(self) -> str:
         return "Settings(token_id={0!r}, sms_id={1!r}, api_url={2!r}, state_dir={3!r})".format(

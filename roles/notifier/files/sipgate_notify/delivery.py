@@ -16,7 +16,7 @@ from typing import Optional
 from sipgate_api.connection import Connection  # pylint: disable=import-error
 from sipgate_api.credentials import Credentials  # pylint: disable=import-error
 from sipgate_api.delivery import deliver as deliver_batch  # pylint: disable=import-error
-from sipgate_api.delivery import resolve_sms_id  # pylint: disable=import-error
+from sipgate_api.delivery import StopSignals, resolve_sms_id  # pylint: disable=import-error
 from sipgate_api.errors import SipgateError  # pylint: disable=import-error
 from sipgate_api.outcomes import UNSENDABLE  # pylint: disable=import-error
 from sipgate_api.request import SmsRequest  # pylint: disable=import-error
@@ -43,7 +43,8 @@ def _outcome(item_id: str, delivery: str, error: Optional[SipgateError], reason:
     return Outcome(item_id, delivery, reason, error.temporary, delivery == UNSENDABLE)
 
 
-def deliver(credentials: Credentials, api_url: str, validate_certs: bool, sms_id: Optional[str], items: list, deadline: float) -> dict:
+def deliver(credentials: Credentials, api_url: str, validate_certs: bool, sms_id: Optional[str], items: list, deadline: float,
+            stop: Optional[StopSignals] = None) -> dict:
     """Outcome per item id. Without an sms_id, the account's first SMS extension is looked up."""
     connection = Connection(credentials, api_url=api_url, timeout=REQUEST_TIMEOUT, validate_certs=validate_certs,
                             max_retry_after=MAX_RETRY_AFTER, concurrency=PARALLEL_SENDS)
@@ -53,6 +54,6 @@ def deliver(credentials: Credentials, api_url: str, validate_certs: bool, sms_id
         except SipgateError as error:
             return {item["id"]: _outcome(item["id"], error.delivery, error, error.message) for item in items}
         batch = [SmsRequest(sms_id, item["recipient"], item["text"]) for item in items]
-        delivery = deliver_batch(client, batch, concurrency=connection.concurrency, deadline=deadline)
+        delivery = deliver_batch(client, batch, concurrency=connection.concurrency, deadline=deadline, stop=stop)
     return {item["id"]: _outcome(item["id"], outcome.delivery, outcome.error, outcome.reason)
             for item, outcome in zip(items, delivery.outcomes)}

@@ -20,19 +20,12 @@ from typing import Iterable, Optional
 
 from sipgate_api.state_file import StateFileError, open_replacing  # pylint: disable=import-error
 
+from . import events
+
 JOURNAL_FILE = "journal.jsonl"
 SYSLOG_SOCKET = "/dev/log"
 IDENT = "sipgate-sms-notify"
 
-# Fates of an alert or an SMS as the journal names them.
-SENT = "sent"
-DEDUPLICATED = "deduplicated"
-HELD = "held"
-SPOOLED = "spooled"
-FAILED = "failed"
-DIGEST_SENT = "digest_sent"
-# Not an alert's fate: the notifier's own files were unusable (set aside) or unwritable.
-STATE_PROBLEM = "state_problem"
 
 
 def record(event: str, now: float, recipient: str = "", reason: str = "", alert: Optional[dict] = None, **extra: object) -> dict:
@@ -65,7 +58,7 @@ def append(state_dir: Path, records: Iterable[dict]) -> bool:
     try:
         if planted:
             alarm(planted + "; a new journal was started")
-            lines = _line(record(STATE_PROBLEM, time.time(), reason=planted)) + lines
+            lines = _line(record(events.STATE_PROBLEM, time.time(), reason=planted)) + lines
         written = os.write(descriptor, lines)
     except OSError as error:
         alarm("cannot write the journal {0} ({1}); its lines go to stderr and syslog only".format(path, error))
@@ -80,7 +73,7 @@ def append(state_dir: Path, records: Iterable[dict]) -> bool:
 
 def describe(entry: dict) -> str:
     """One log line: ``PROBLEM web01/HTTP CRITICAL -> +4915799912345: sent (within the budget)``."""
-    if entry["event"] == STATE_PROBLEM:
+    if entry["event"] == events.STATE_PROBLEM:
         return "{0}: {1}".format(entry["event"], entry.get("reason", ""))
     if entry.get("host"):
         subject = entry["host"] + ("/" + entry["service"] if entry.get("service") else "")

@@ -25,11 +25,13 @@ import json
 from dataclasses import dataclass
 from typing import Optional
 
+from . import events
 from .alert import PROBLEM, RECOVERY, Alert
 
+# A decision is SEND, or the journal event of an alert that is not sent now.
 SEND = "send"
-DEDUPLICATED = "deduplicated"
-HELD = "held"
+DEDUPLICATED = events.DEDUPLICATED
+HELD = events.HELD
 
 STATE_VERSION = 1
 # How long a subject's history is kept: a problem may last days before its recovery bypasses the budget.
@@ -59,7 +61,7 @@ class Digest:
 
 
 def empty_state() -> dict:
-    return {"version": STATE_VERSION, "subjects": {}, "sends": {}, "held": {}, "outbox": []}
+    return {"version": STATE_VERSION, "subjects": {}, "sends": {}, "held": {}, "outbox": [], "quarantine": []}
 
 
 def complete(state: dict) -> dict:

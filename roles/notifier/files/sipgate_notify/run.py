@@ -15,16 +15,16 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 
 from sipgate_api.state_file import StateFileError, read_state, recovering_state  # pylint: disable=import-error
 from sipgate_api.credentials import Credentials  # pylint: disable=import-error
 from sipgate_api.errors import SmsValidationError  # pylint: disable=import-error
-from sipgate_api.outcomes import DELIVERED, NOT_DELIVERED  # pylint: disable=import-error
+from sipgate_api.outcomes import DELIVERED, UNKNOWN  # pylint: disable=import-error
 from sipgate_api.encoding import measure  # pylint: disable=import-error
 from sipgate_api.request import normalise_recipient  # pylint: disable=import-error
 
-from . import journal, message, policy, spool, state_shape
+from . import events, journal, message, policy, spool, state_shape
 from .alert import Alert
 from .config import Settings
 
@@ -39,14 +39,18 @@ STATE_FILE = "state.json"
 # Sends must be over before the engines' 30 s notification timeout, with room to record them.
 SEND_DEADLINE = 22.0
 
-Sender = Callable[[Credentials, str, bool, Optional[str], list, float], dict]
+# Sends outbox items until a deadline (a time.monotonic() moment), noting a stop signal: outcome per item id.
+Sender = Callable[[list, float, Any], dict]
 
 
-def default_sender(credentials: Credentials, api_url: str, validate_certs: bool, sms_id: Optional[str], items: list, deadline: float) -> dict:
-    # Imported here: it imports requests, which only runs that send should pay for.
-    from .delivery import deliver  # pylint: disable=import-outside-toplevel
+def network_sender(settings: Settings, credentials: Credentials) -> Sender:
+    """The sender that talks to sipgate through the helper's delivery core."""
+    def send(items: list, deadline: float, stop: Any) -> dict:
+        # Imported here: it imports requests, which only runs that send should pay for.
+        from .delivery import deliver  # pylint: disable=import-outside-toplevel
 
-    return deliver(credentials, api_url, validate_certs, sms_id, items, deadline)
+        return deliver(credentials, settings.api_url, settings.validate_certs, settings.sms_id or None, items, deadline, stop)
+    return send
 
 
 @dataclass
@@ -74,11 +78,11 @@ class Run:
     """Everything one invocation does, with the clock and the sender injectable for tests."""
 
     def __init__(self, settings: Settings, credentials: Credentials, clock: Callable[[], float] = time.time,
-                 sender: Sender = default_sender, started: Optional[float] = None) -> None:
+                 sender: Optional[Sender] = None, started: Optional[float] = None) -> None:
         self.settings = settings
         self.credentials = credentials
         self.clock = clock
-        self.sender = sender
+        self.sender = sender or network_sender(settings, credentials)
         self.started = time.monotonic() if started is None else started
         self.limits = policy.Limits(settings.dedup_window, settings.budget, settings.budget_window)
         self.state_dir = Path(settings.state_dir)
@@ -93,13 +97,13 @@ class Run:
             try:
                 number = normalise_recipient(raw, "recipient")
             except SmsValidationError as error:
-                result.records.append(journal.record(journal.FAILED, now, str(raw), str(error), alert.summary()))
+                result.records.append(journal.record(events.FAILED, now, str(raw), str(error), alert.summary()))
                 result.worsen(EXIT_PERMANENT)
                 continue
             if number not in numbers:
                 numbers.append(number)
         if not numbers and not alert.recipients and not self.settings.recipients:
-            result.records.append(journal.record(journal.FAILED, now, "", "no recipient: give the contact a pager number "
+            result.records.append(journal.record(events.FAILED, now, "", "no recipient: give the contact a pager number "
                                                  "(or -r, or recipients in the settings)", alert.summary()))
             result.worsen(EXIT_PERMANENT)
         return numbers
@@ -109,7 +113,7 @@ class Run:
         policy.complete(state)
         policy.prune(state, now, self.limits)
         for item in spool.expire(state, now, self.settings.spool_max_age):
-            result.records.append(journal.record(journal.FAILED, now, item["recipient"], "undelivered for too long, given up: " +
+            result.records.append(journal.record(events.FAILED, now, item["recipient"], "undelivered for too long, given up: " +
                                                  item.get("last_error", ""), item["about"], text=item["text"]))
         outgoing = []
         for digest in policy.due_digests(state, now, self.limits):
@@ -121,8 +125,24 @@ class Run:
                 outgoing.append(spool.enqueue(state, number, text, now, self.run_id, alert.summary()))
             else:
                 result.records.append(journal.record(decision.fate, now, number, decision.reason, alert.summary()))
-        outgoing += spool.claim_waiting(state, now, self.run_id)
-        return outgoing
+        claimed, lost = spool.claim_waiting(state, now, self.run_id, self.settings.unknown_hold_off)
+        for entry in lost:
+            self._record_lost(entry, now, result)
+        return outgoing + claimed
+
+    def _record_lost(self, lost: spool.Lost, now: float, result: RunResult) -> None:
+        """An SMS whose run ended while it was in flight: it may have gone out, so it is tried once more at most."""
+        item = lost.item
+        details = {"text": item["text"], "attempts": item["attempts"], "queued_at": item["created"]}
+        if lost.quarantined:
+            journal.alarm("quarantined the SMS to {0}: twice in flight without an answer; it is not sent again".format(item["recipient"]))
+            result.records.append(journal.record(events.QUARANTINED, now, item["recipient"], item["last_error"] +
+                                                 "; twice without an answer: not sent again (see quarantine in state.json)",
+                                                 item["about"], **details))
+            return
+        result.records.append(journal.record(events.DELIVERY_UNKNOWN, now, item["recipient"], item["last_error"] +
+                                             "; sent once more after {0:.0f} s".format(self.settings.unknown_hold_off),
+                                             item["about"], **details))
 
     def _settle(self, state: dict, outcomes: dict, now: float, result: RunResult) -> None:
         policy.complete(state)
@@ -134,19 +154,36 @@ class Run:
             about = item["about"]
             if outcome.delivery == DELIVERED:
                 spool.remove(state, item_id)
-                event = journal.DIGEST_SENT if about.get("digest") else journal.SENT
+                event = events.DIGEST_SENT if about.get("digest") else events.SENT
                 result.records.append(journal.record(event, now, item["recipient"], "", about, **details))
                 continue
             if outcome.unsendable:
                 spool.remove(state, item_id)
-                result.records.append(journal.record(journal.FAILED, now, item["recipient"], outcome.error, about, **details))
+                result.records.append(journal.record(events.FAILED, now, item["recipient"], outcome.error, about, **details))
                 result.worsen(EXIT_PERMANENT)
                 continue
+            if outcome.delivery == UNKNOWN:
+                self._hold_unknown(state, item, outcome, now, result, details)
+                continue
             spool.release(state, item_id, self.run_id, outcome.error)
-            reason = outcome.error + ("; kept for a later try" if outcome.delivery == NOT_DELIVERED
-                                      else "; kept for a later try, a duplicate is better than a lost alert")
-            result.records.append(journal.record(journal.SPOOLED, now, item["recipient"], reason, about, delivery=outcome.delivery, **details))
+            result.records.append(journal.record(events.SPOOLED, now, item["recipient"], outcome.error + "; kept for a later try",
+                                                 about, delivery=outcome.delivery, **details))
             result.worsen(EXIT_TEMPORARY if outcome.temporary else EXIT_PERMANENT)
+
+    def _hold_unknown(self, state: dict, item: dict, outcome: Outcome, now: float, result: RunResult, details: dict) -> None:
+        """No answer: the SMS may have gone out. One more try after a hold-off, or quarantine after a second unknown."""
+        quarantined = spool.hold_unknown(state, item["id"], self.run_id, outcome.error, now, self.settings.unknown_hold_off)
+        if quarantined:
+            journal.alarm("quarantined the SMS to {0}: delivery unknown twice; it is not sent again".format(item["recipient"]))
+            result.records.append(journal.record(events.QUARANTINED, now, item["recipient"], outcome.error +
+                                                 "; unknown twice: not sent again (see quarantine in state.json)",
+                                                 item["about"], delivery=outcome.delivery, **details))
+            result.worsen(EXIT_PERMANENT)
+            return
+        result.records.append(journal.record(events.DELIVERY_UNKNOWN, now, item["recipient"], outcome.error +
+                                             "; sent once more after {0:.0f} s".format(
+                                                 self.settings.unknown_hold_off), item["about"], delivery=outcome.delivery, **details))
+        result.worsen(EXIT_TEMPORARY)
 
     @contextmanager
     def _state(self) -> Iterator[dict]:
@@ -158,16 +195,15 @@ class Run:
 
     def _report(self, problem: str) -> None:
         journal.alarm(problem)
-        self.problems.append(journal.record(journal.STATE_PROBLEM, self.clock(), reason=problem))
+        self.problems.append(journal.record(events.STATE_PROBLEM, self.clock(), reason=problem))
 
     def _journal(self, records: list) -> None:
         """After the state is recorded: a journal that cannot be written must not undo that."""
         journal.append(self.state_dir, self.problems + records)
         self.problems = []
 
-    def _send(self, items: list) -> dict:
-        return self.sender(self.credentials, self.settings.api_url, self.settings.validate_certs, self.settings.sms_id or None,
-                           items, self.started + SEND_DEADLINE)
+    def _send(self, items: list, stop: Any = None) -> dict:
+        return self.sender(items, self.started + SEND_DEADLINE, stop)
 
     def _send_without_state(self, alert: Optional[Alert], numbers: list, text: str, now: float, result: RunResult,
                             trouble: StateFileError) -> RunResult:
@@ -187,11 +223,11 @@ class Run:
     def _record_unspooled(item: dict, outcome: Outcome, now: float, result: RunResult) -> None:
         """Journal an SMS sent without the state; one that did not go out is lost unless the engine retries: say so."""
         if outcome.delivery == DELIVERED:
-            result.records.append(journal.record(journal.SENT, now, item["recipient"], "sent without deduplication and budget: "
+            result.records.append(journal.record(events.SENT, now, item["recipient"], "sent without deduplication and budget: "
                                                  "the state cannot be used", item["about"], text=item["text"]))
             return
         journal.alarm("the SMS to {0} did not go out and cannot be spooled while the state cannot be used".format(item["recipient"]))
-        result.records.append(journal.record(journal.FAILED, now, item["recipient"], outcome.error + "; not delivered and "
+        result.records.append(journal.record(events.FAILED, now, item["recipient"], outcome.error + "; not delivered and "
                                              "not spooled: the state cannot be used", item["about"], text=item["text"],
                                              delivery=outcome.delivery))
         result.worsen(EXIT_PERMANENT if outcome.unsendable else EXIT_TEMPORARY)
@@ -220,17 +256,28 @@ class Run:
         result.worsen(decided.exit_code)
         self._journal(result.records)
         if outgoing:
-            outcomes = self._send(outgoing)
-            settled = RunResult()
+            settled = self._send_and_settle(state, outgoing)
+            self._journal(settled.records)
+            result.records += settled.records
+            result.worsen(settled.exit_code)
+        return result
+
+    def _send_and_settle(self, state: dict, outgoing: list) -> RunResult:
+        """Send what was claimed and record the outcomes; a stop signal mid-send is noted, recorded, then obeyed."""
+        from sipgate_api.delivery import StopSignals  # pylint: disable=import-error,import-outside-toplevel
+
+        settled = RunResult()
+        with StopSignals() as stop:
+            outcomes = self._send(outgoing, stop)
             try:
                 with self._state() as recorded:
                     self._settle(recorded, outcomes, self.clock(), settled)
             except StateFileError as trouble:
                 settled = self._settled_unrecorded(state, outcomes, trouble)
-            self._journal(settled.records)
-            result.records += settled.records
-            result.worsen(settled.exit_code)
-        return result
+        if stop.received:
+            journal.alarm("stopped by {0} while sending; what was known is recorded".format(stop.name))
+            settled.worsen(EXIT_TEMPORARY)
+        return settled
 
     def _peek_state(self) -> dict:
         """The state as a dry run sees it: problems reported, nothing set aside, nothing created."""

@@ -1,27 +1,62 @@
 # -*- coding: utf-8 -*-
 # Copyright: sipgateio.sms contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The outbox: every SMS about to go out, kept in the shared state until it is delivered.
+"""The outbox: a write-ahead ledger of every SMS about to go out, kept in the shared state until it is settled.
 
-An SMS enters the outbox claimed by the run that created it and is sent without the lock held.
-Delivered, it leaves; not delivered (or delivery unknown: a duplicate is better than a lost
-alert), its claim is released and it waits for the next run or ``--flush``. A claim older than
-``STALE_CLAIM`` belongs to a run that died and may be taken over. Claims are taken under the lock,
-so concurrent runs never send the same spooled SMS.
+An SMS enters the outbox claimed by the run that will send it: the claim, written durably under
+the lock before the request goes out, says "in flight". The run sends without the lock held and
+records the outcome under it again:
+
+- delivered, or refused as malformed: it leaves the outbox;
+- not delivered (it surely had no effect): the claim is released and the next run or ``--flush``
+  sends it again, until ``spool_max_age``;
+- delivery unknown (the answer never came): it may have reached the phone. At least once, but
+  bounded: it goes out once more after a hold-off, and a second unknown puts it in quarantine,
+  where nothing sends it again.
+
+A claim whose run has ended (its process is gone, or the claim is older than any run may take)
+was in flight when that run died or failed to record the outcome: it counts as delivery unknown
+too. So a run that keeps dying mid-send, or keeps failing to write the state, costs at most two
+requests per SMS, never a resend loop.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import Optional
 
-# Longer than any run may take (the engines kill a notification after 30 s).
+# Longer than any run may take (the engines kill a notification after 30 s, Icinga after 60 s).
 STALE_CLAIM = 120.0
+# Attempts that may each have reached the phone; one more is quarantined instead of sent.
+MAX_UNCERTAIN = 2
+# How long quarantined SMS are kept in the state for inspection.
+QUARANTINE_KEPT = 30 * 24 * 3600.0
+
+
+@dataclass(frozen=True)
+class Lost:
+    """An SMS whose run ended while it was in flight: journaled as delivery unknown, or quarantined."""
+
+    item: dict
+    quarantined: bool
 
 
 # Random ids from os.urandom: the uuid module would cost a few milliseconds of imports on every run.
 def new_run_id() -> str:
     return "{0}-{1}".format(os.getpid(), os.urandom(4).hex())
+
+
+def _run_is_alive(run_id: str) -> bool:
+    """Whether the process of ``run_id`` (``<pid>-<random>``) still exists on this host."""
+    try:
+        pid = int(run_id.split("-", 1)[0])
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (ValueError, PermissionError, OverflowError):
+        return True  # not ours to judge (another user's process, or no pid): the claim's age decides
+    return True
 
 
 def enqueue(state: dict, recipient: str, text: str, now: float, run_id: str, about: dict) -> dict:
@@ -32,15 +67,48 @@ def enqueue(state: dict, recipient: str, text: str, now: float, run_id: str, abo
     return item
 
 
-def claim_waiting(state: dict, now: float, run_id: str) -> list:
-    """Claim every SMS that waits for delivery: unclaimed, or claimed by a run that died."""
-    claimed = []
-    for item in state["outbox"]:
-        if item.get("claimed_by") and now - item.get("claimed_at", 0) < STALE_CLAIM:
+def _quarantine(state: dict, item: dict, now: float, why: str) -> None:
+    remove(state, item["id"])
+    item.update(claimed_by=None, quarantined_at=now, last_error=why)
+    state["quarantine"].append(item)
+
+
+def _in_flight_when_its_run_ended(state: dict, item: dict, now: float, hold_off: float) -> Lost:
+    """Count the lost attempt as delivery unknown: hold the SMS back for its one more try, or quarantine it."""
+    why = "the run that sent it ended before it learnt the answer: delivery unknown"
+    item["uncertain"] = item.get("uncertain", 0) + 1
+    item["attempts"] = item.get("attempts", 0) + 1
+    if item["uncertain"] >= MAX_UNCERTAIN:
+        _quarantine(state, item, now, why)
+        return Lost(item, True)
+    item.update(claimed_by=None, claimed_at=0, last_error=why, not_before=item["claimed_at"] + hold_off)
+    return Lost(item, False)
+
+
+def _claim_has_ended(item: dict, now: float) -> bool:
+    return now - item.get("claimed_at", 0) >= STALE_CLAIM or not _run_is_alive(item["claimed_by"])
+
+
+def claim_waiting(state: dict, now: float, run_id: str, hold_off: float) -> tuple:
+    """Claim every SMS that may be sent now; report those whose run ended while they were in flight.
+
+    An SMS of unknown delivery waits ``hold_off`` seconds after its last attempt before it is sent once more.
+
+    Returns ``(claimed, lost)``: the items this run sends, and ``Lost`` entries to journal.
+    """
+    claimed, lost = [], []
+    for item in list(state["outbox"]):
+        if item.get("claimed_by"):
+            if not _claim_has_ended(item, now):
+                continue  # in flight in a run that is still going
+            lost.append(_in_flight_when_its_run_ended(state, item, now, hold_off))
+            if lost[-1].quarantined:
+                continue
+        if item.get("not_before", 0) > now:
             continue
         item["claimed_by"], item["claimed_at"] = run_id, now
         claimed.append(item)
-    return claimed
+    return claimed, lost
 
 
 def find(state: dict, item_id: str) -> Optional[dict]:
@@ -52,7 +120,7 @@ def remove(state: dict, item_id: str) -> None:
 
 
 def release(state: dict, item_id: str, run_id: str, error: str) -> Optional[dict]:
-    """Put an undelivered SMS back to wait for the next run (unless another run took it over meanwhile)."""
+    """Put an SMS that surely did not go out back to wait for the next run (unless another run took it over)."""
     item = find(state, item_id)
     if item is not None and item.get("claimed_by") == run_id:
         item["claimed_by"], item["claimed_at"] = None, 0
@@ -61,9 +129,24 @@ def release(state: dict, item_id: str, run_id: str, error: str) -> Optional[dict
     return item
 
 
+def hold_unknown(state: dict, item_id: str, run_id: str, error: str, now: float, hold_off: float) -> Optional[bool]:
+    """An SMS whose answer never came: held back for one more try (False) or quarantined (True); None if not ours."""
+    item = find(state, item_id)
+    if item is None or item.get("claimed_by") != run_id:
+        return None
+    item["uncertain"] = item.get("uncertain", 0) + 1
+    item["attempts"] = item.get("attempts", 0) + 1
+    if item["uncertain"] >= MAX_UNCERTAIN:
+        _quarantine(state, item, now, error)
+        return True
+    item.update(claimed_by=None, claimed_at=0, last_error=error, not_before=now + hold_off)
+    return False
+
+
 def expire(state: dict, now: float, max_age: float) -> list:
-    """Give up on unclaimed SMS older than ``max_age``: alerts that old would only mislead."""
+    """Give up on unclaimed SMS older than ``max_age`` (alerts that old would only mislead); forget old quarantine."""
     old = [item for item in state["outbox"] if not item.get("claimed_by") and now - item["created"] >= max_age]
     for item in old:
         remove(state, item["id"])
+    state["quarantine"] = [item for item in state["quarantine"] if now - item.get("quarantined_at", now) < QUARANTINE_KEPT]
     return old

@@ -87,7 +87,8 @@ def outbox_problem(item: Any) -> str:
     problem = _missing_or_wrong(item, {"id": lambda value: _is_text(value) and bool(value), "recipient": _is_text, "text": _is_text,
                                        "created": is_number, "attempts": _is_count, "claimed_at": is_number,
                                        "claimed_by": lambda value: value is None or _is_text(value)},
-                                {"last_error": _is_text})
+                                {"last_error": _is_text, "uncertain": _is_count, "not_before": is_number,
+                                 "quarantined_at": is_number})
     if problem:
         return problem
     return "has a bad 'about'" if "about" not in item or _about_problem(item["about"]) else ""
@@ -99,6 +100,7 @@ PARTS: Dict[str, Tuple[Callable[[Any], str], type]] = {
     "sends": (sends_problem, dict),
     "held": (held_problem, dict),
     "outbox": (outbox_problem, list),
+    "quarantine": (outbox_problem, list),
 }
 
 
