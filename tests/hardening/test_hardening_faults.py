@@ -105,5 +105,5 @@ def test_notifier_connection_dropped_spools_with_exit_1_and_flush_delivers_exact
     assert again.returncode == 0
     assert len(sipgate_sim.sent_sms()) == 1, "a flushed spool must not be sent twice"
     events = [json.loads(line)["event"] for line in journal_lines(state_dir)]
-    assert events == ["spooled", "sent"], events
+    assert events == ["delivery_unknown", "sent"], events
     assert TOKEN not in first.stdout + first.stderr + flushed.stdout + flushed.stderr
