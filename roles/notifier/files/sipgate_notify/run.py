@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Dict, List, Optional, Sequence
 
 from sipgate_api.state_file import read_state, updating_state  # pylint: disable=import-error
 from sipgate_api.credentials import Credentials  # pylint: disable=import-error
@@ -54,6 +54,13 @@ def _digest_about(digest: policy.Digest) -> dict:
                        for entry in digest.entries]}
 
 
+def about_each_alert(about: dict) -> list:
+    """What the journal says an SMS was about, one entry per alert: a bulk SMS carries several."""
+    if about.get("bulk"):
+        return [dict(alert, bulk=len(about["alerts"])) for alert in about["alerts"]]
+    return [about]
+
+
 def digest_text(digest: policy.Digest, max_segments: int) -> str:
     items = [message.digest_item(entry["subject"], entry["states"], entry["type"]) for entry in digest.entries]
     return message.digest(digest.total, items, max_segments)
@@ -96,8 +103,8 @@ class Run:
         policy.complete(state)
         policy.prune(state, now, self.limits)
         for item in spool.expire(state, now, self.settings.spool_max_age):
-            result.records.append(journal.record(journal.FAILED, now, item["recipient"], "undelivered for too long, given up: " +
-                                                 item.get("last_error", ""), item["about"], text=item["text"]))
+            result.records += [journal.record(journal.FAILED, now, item["recipient"], "undelivered for too long, given up: " +
+                                              item.get("last_error", ""), about, text=item["text"]) for about in about_each_alert(item["about"])]
         outgoing = []
         for digest in policy.due_digests(state, now, self.limits):
             outgoing.append(spool.enqueue(state, digest.recipient, digest_text(digest, self.settings.max_segments), now,
@@ -111,6 +118,30 @@ class Run:
         outgoing += spool.claim_waiting(state, now, self.run_id)
         return outgoing
 
+    def bulk_recipients(self, bulk: Sequence[Alert], result: RunResult, now: float) -> Dict[str, List[Alert]]:
+        """The alerts of a bulk per recipient, in their order; each recipient gets one SMS for the bulk."""
+        batches: Dict[str, List[Alert]] = {}
+        for alert in bulk:
+            for number in self.recipients(alert, result, now):
+                batches.setdefault(number, []).append(alert)
+        return batches
+
+    def _decide_bulk(self, state: dict, batches: Dict[str, List[Alert]], now: float, result: RunResult) -> list:
+        """Under the lock: per recipient, the bulk's alerts that go out, together in one SMS."""
+        outgoing = []
+        for number, batch in batches.items():
+            sending = []
+            for alert, decision in zip(batch, policy.decide_bulk(state, batch, number, now, self.limits)):
+                if decision.fate == policy.SEND:
+                    sending.append(alert)
+                else:
+                    result.records.append(journal.record(decision.fate, now, number, decision.reason, alert.summary()))
+            if sending:
+                about = sending[0].summary() if len(sending) == 1 else {"bulk": True, "alerts": [alert.summary() for alert in sending]}
+                text = message.bulk(self.settings.template, sending, self.settings.max_segments)
+                outgoing.append(spool.enqueue(state, number, text, now, self.run_id, about))
+        return outgoing
+
     def _settle(self, state: dict, outcomes: dict, now: float, result: RunResult) -> None:
         policy.complete(state)
         for item_id, outcome in outcomes.items():
@@ -122,28 +153,32 @@ class Run:
             if outcome.delivery == DELIVERED:
                 spool.remove(state, item_id)
                 event = journal.DIGEST_SENT if about.get("digest") else journal.SENT
-                result.records.append(journal.record(event, now, item["recipient"], "", about, **details))
+                result.records += [journal.record(event, now, item["recipient"], "", each, **details) for each in about_each_alert(about)]
                 continue
             if outcome.unsendable:
                 spool.remove(state, item_id)
-                result.records.append(journal.record(journal.FAILED, now, item["recipient"], outcome.error, about, **details))
+                result.records += [journal.record(journal.FAILED, now, item["recipient"], outcome.error, each, **details)
+                                   for each in about_each_alert(about)]
                 result.worsen(EXIT_PERMANENT)
                 continue
             spool.release(state, item_id, self.run_id, outcome.error)
             reason = outcome.error + ("; kept for a later try" if outcome.delivery == "not_delivered"
                                       else "; kept for a later try, a duplicate is better than a lost alert")
-            result.records.append(journal.record(journal.SPOOLED, now, item["recipient"], reason, about, delivery=outcome.delivery, **details))
+            result.records += [journal.record(journal.SPOOLED, now, item["recipient"], reason, each, delivery=outcome.delivery, **details)
+                               for each in about_each_alert(about)]
             result.worsen(EXIT_TEMPORARY if outcome.temporary else EXIT_PERMANENT)
 
-    def execute(self, alert: Optional[Alert]) -> RunResult:
-        """Handle ``alert`` (None for a bare ``--flush``) and deliver whatever waits in the spool."""
+    def execute(self, alert: Optional[Alert], bulk: Sequence[Alert] = ()) -> RunResult:
+        """Handle ``alert`` (None for a bare ``--flush``) or a ``bulk`` of alerts, and deliver whatever waits in the spool."""
         result = RunResult()
         now = self.clock()
         numbers = self.recipients(alert, result, now) if alert else []
         text = message.render(self.settings.template, alert, self.settings.max_segments) if alert else ""
+        batches = self.bulk_recipients(bulk, result, now)
         state_file = self.state_dir / STATE_FILE
         with updating_state(state_file, policy.empty_state()) as state:
             outgoing = self._decide(state, alert, numbers, text, now, result)
+            outgoing += self._decide_bulk(state, batches, now, result)
             journal.append(self.state_dir, result.records)
         if outgoing:
             deadline = self.started + SEND_DEADLINE
@@ -157,18 +192,21 @@ class Run:
             result.worsen(settled.exit_code)
         return result
 
-    def preview(self, alert: Optional[Alert]) -> RunResult:
+    def preview(self, alert: Optional[Alert], bulk: Sequence[Alert] = ()) -> RunResult:
         """``--dry-run``: the SMS and the decisions a real run would make; nothing sent, nothing written."""
         result = RunResult()
         now = self.clock()
         numbers = self.recipients(alert, result, now) if alert else []
         text = message.render(self.settings.template, alert, self.settings.max_segments) if alert else ""
+        batches = self.bulk_recipients(bulk, result, now)
         state_file = self.state_dir / STATE_FILE
         state = read_state(state_file, policy.empty_state()) if state_file.exists() else policy.empty_state()
         outgoing = self._decide(state, alert, numbers, text, now, result)
+        outgoing += self._decide_bulk(state, batches, now, result)
         for item in outgoing:
             size = measure(item["text"])
             result.previews.append({"recipient": item["recipient"], "text": item["text"], "encoding": size.encoding,
                                     "segments": size.segments, "characters": size.units,
-                                    "kind": "digest" if item["about"].get("digest") else "alert" if item["created"] == now else "spooled"})
+                                    "kind": "digest" if item["about"].get("digest") else "bulk" if item["about"].get("bulk")
+                                    else "alert" if item["created"] == now else "spooled"})
         return result
