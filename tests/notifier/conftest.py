@@ -43,9 +43,10 @@ class ScriptRunner:
         return subprocess.Popen([sys.executable, str(SCRIPT), *args], env=self.environment(env),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
-    def __call__(self, args: Sequence[str] = (), env: Optional[Mapping[str, str]] = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    def __call__(self, args: Sequence[str] = (), env: Optional[Mapping[str, str]] = None, timeout: float = 60,
+                 stdin: Optional[str] = None) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, str(SCRIPT), *args], env=self.environment(env), capture_output=True, text=True,
-                              timeout=timeout, check=False)
+                              timeout=timeout, check=False, input=stdin)
 
     def journal(self) -> list:
         import json  # pylint: disable=import-outside-toplevel
