@@ -204,7 +204,7 @@ def dsl_arguments(arguments: Mapping[str, ArgumentValue]) -> str:
         if isinstance(entry, str):
             return dsl_string(entry, macros=True)
         attributes = "; ".join(f"{name} = {json.dumps(item) if isinstance(item, bool) else dsl_string(item, macros=True)}"
-                              for name, item in entry.items())
+                               for name, item in entry.items())
         return "{ " + attributes + " }"
     lines = [f"    {json.dumps(letter)} = {value(entry)}" for letter, entry in arguments.items()]
     return "{\n" + "\n".join(lines) + "\n  }"

@@ -156,7 +156,8 @@ def test_dry_run_shows_the_bulk_sms_and_writes_nothing(notify: ScriptRunner, sip
     assert sipgate_sim.requests() == [] and list(notify.state_dir.iterdir()) == []
 
 
-def test_the_roles_checkmk_script_declares_bulk_and_passes_stdin_through(notify: ScriptRunner, sipgate_sim, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_roles_checkmk_script_declares_bulk_and_passes_stdin_through(
+        notify: ScriptRunner, sipgate_sim, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     command = tmp_path / "sipgate-sms-notify"
     command.write_text("#!/bin/sh\nexec {0} {1} \"$@\"\n".format(sys.executable, SCRIPT), encoding="utf-8")
     command.chmod(0o755)

@@ -36,7 +36,8 @@ NAGIOS_OUTPUTS: List[Tuple[str, str]] = [
     ("DISK WARNING - free space: /var 912 MB (9% inode=97%); /home 85%", "DISK WARNING - free space: /var 912 MB (9% inode=97%): /home 85%"),
     ("PROCS UNKNOWN: cost $HOME & `id` ~root; echo pwned > /tmp/x * ?", "PROCS UNKNOWN: cost HOME id root: echo pwned /tmp/x * ?"),
     ("-1 bytes free on C:\\ (backslash\\)", "-1 bytes free on C:\\ (backslash\\)"),
-    ("Temperatur 85 \u00b0C \u2013 L\u00fcfter ausgefallen, \u00dcberhitzung \u2714", "Temperatur 85 \u00b0C \u2013 L\u00fcfter ausgefallen, \u00dcberhitzung \u2714"),
+    ("Temperatur 85 \u00b0C \u2013 L\u00fcfter ausgefallen, \u00dcberhitzung \u2714",
+     "Temperatur 85 \u00b0C \u2013 L\u00fcfter ausgefallen, \u00dcberhitzung \u2714"),
     ("'; touch {canary}; '", ": touch {canary}: "),
 ]
 

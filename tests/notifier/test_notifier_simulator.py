@@ -203,7 +203,8 @@ def test_display_names_are_what_the_sms_shows(notify: ScriptRunner, sipgate_sim)
     assert [sms["message"] for sms in sipgate_sim.sent_sms()] == ["PROBLEM Web shop/Checkout CRITICAL: Connection refused"]
 
 
-def test_stock_e_mail_recipient_falls_back_to_the_settings_recipients(notify: ScriptRunner, sipgate_sim, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_stock_e_mail_recipient_falls_back_to_the_settings_recipients(
+        notify: ScriptRunner, sipgate_sim, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     settings = write_settings(tmp_path, "notify.ini", recipients="+4915799912346")
     done = notify(["--config", settings] + icinga_args(recipient="oncall@example.org"))
     assert done.returncode == 0, done.stderr
