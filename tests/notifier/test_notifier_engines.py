@@ -141,6 +141,22 @@ def test_nagios_without_environment_macros_texts_real_plugin_outputs_through_the
 
 
 @pytest.mark.e2e
+def test_nagios_with_environment_macros_on_completes_the_roles_arguments(sipgate_sim, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    state_dir = tmp_path / "state"
+    settings = settings_file(tmp_path, sipgate_sim.url, state_dir)
+    nagios = Nagios4Instance(tmp_path / "nagios", environment_macros=True,
+                             extra_objects=role_nagios_objects(script_wrapper(tmp_path / "bin"), settings),
+                             contact_commands=("notify-host-by-sipgate-sms", "notify-service-by-sipgate-sms"))
+    nagios.validate()
+    with nagios:
+        nagios.submit_service_result("web01", "HTTP", "CRITICAL", "HTTP CRITICAL - 'shop' \"down\" $5 & <503> | time=5s")
+        problem = wait_for_sms(nagios, sipgate_sim, 1)
+    # The output as the plugin wrote it, up to its performance data: the environment keeps what the command line loses.
+    assert problem["message"] == "PROBLEM web01/HTTP CRITICAL: HTTP CRITICAL - 'shop' \"down\" $5 & <503>"
+    assert '"source": "nagios"' in (state_dir / "journal.jsonl").read_text(encoding="utf-8")
+
+
+@pytest.mark.e2e
 def test_icinga_with_the_roles_arguments_texts_problem_and_recovery(sipgate_sim, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     state_dir = tmp_path / "state"
     command = [sys.executable, str(SCRIPT), "--config", str(settings_file(tmp_path, sipgate_sim.url, state_dir))]
