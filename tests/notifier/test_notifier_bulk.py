@@ -12,7 +12,7 @@ from typing import Callable, Mapping, Sequence
 
 import jinja2
 import pytest
-from conftest import SCRIPT, ScriptRunner  # pylint: disable=import-error
+from notifier_script import SCRIPT, ScriptRunner  # pylint: disable=import-error
 from simulator.sipgate_simulator import SMS_ID, TOKEN, TOKEN_ID  # pylint: disable=import-error
 
 from sipgate_api.encoding import measure

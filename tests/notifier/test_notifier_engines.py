@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import List, Tuple
 
 import pytest
-from conftest import SCRIPT  # pylint: disable=import-error
+from notifier_script import SCRIPT  # pylint: disable=import-error
 from engines.engine import DEFAULT_PAGER, EngineInstance  # pylint: disable=import-error
 from engines.icinga import STOCK_COMMANDS, Icinga2Instance  # pylint: disable=import-error
 from engines.nagios import Nagios4Instance  # pylint: disable=import-error

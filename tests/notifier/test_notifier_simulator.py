@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-from conftest import SCRIPT, ScriptRunner, icinga_args  # pylint: disable=import-error
+from notifier_script import SCRIPT, ScriptRunner, icinga_args  # pylint: disable=import-error
 from simulator.sipgate_simulator import SMS_ID, TOKEN, TOKEN_ID  # pylint: disable=import-error
 
 ALICE = "+4915799912345"
