@@ -89,6 +89,7 @@ ICINGA_LETTERS = {"t": "notification type (PROBLEM, RECOVERY, ...)", "l": "host 
                   "b": "author (acknowledgement, downtime, custom)", "c": "comment"}
 # The stock scripts' other letters (addresses, notes, sender, Icinga Web URL, syslog): accepted, not needed for an SMS.
 IGNORED_LETTERS = ("4", "6", "f", "i", "v", "X", "x")
+LETTER_OPTIONS = frozenset("-" + letter for letter in (*ICINGA_LETTERS, *IGNORED_LETTERS))
 VALUE_OPTIONS = ("--config",)
 FLAG_OPTIONS = ("--flush", "--dry-run", "--bulk", "-h", "--help")
 SECRET_OPTIONS = ("--token", "--password", "--access-token", "--access_token", "--secret", "--api-token", "--api_token")
@@ -98,8 +99,7 @@ GLUE = "\x00"
 
 def _is_option(argument: str) -> bool:
     """An option of ours as a word of its own (``-t``, ``--config``, ``--config=FILE``, ``--flush``)."""
-    letters = {"-" + letter for letter in (*ICINGA_LETTERS, *IGNORED_LETTERS)}
-    return argument in letters or argument in VALUE_OPTIONS or argument in FLAG_OPTIONS or argument.startswith("--config=")
+    return argument in LETTER_OPTIONS or argument in VALUE_OPTIONS or argument in FLAG_OPTIONS or argument.startswith("--config=")
 
 
 def sort_arguments(argv: Sequence[str]) -> Tuple[list, list]:
@@ -110,7 +110,6 @@ def sort_arguments(argv: Sequence[str]) -> Tuple[list, list]:
     unless that is one of ours, so an unknown letter with its value is skipped as a whole and the
     alert still goes out.
     """
-    letters = {"-" + letter for letter in (*ICINGA_LETTERS, *IGNORED_LETTERS)}
     known: list = []
     unknown: list = []
     arguments = list(argv)
@@ -118,13 +117,13 @@ def sort_arguments(argv: Sequence[str]) -> Tuple[list, list]:
     while index < len(arguments):
         argument = arguments[index]
         following = arguments[index + 1] if index + 1 < len(arguments) else None
-        if argument in letters or argument in VALUE_OPTIONS:
-            known.append(argument + (GLUE if argument in letters else "=" + GLUE) + (following or ""))
+        if argument in LETTER_OPTIONS or argument in VALUE_OPTIONS:
+            known.append(argument + (GLUE if argument in LETTER_OPTIONS else "=" + GLUE) + (following or ""))
             index += 2
         elif argument.startswith("--config="):
             known.append("--config=" + GLUE + argument[len("--config="):])
             index += 1
-        elif argument[:2] in letters and not argument.startswith("--"):
+        elif argument[:2] in LETTER_OPTIONS and not argument.startswith("--"):
             known.append(argument[:2] + GLUE + argument[2:])  # attached, as getopts allows: -tPROBLEM
             index += 1
         elif argument in FLAG_OPTIONS:
