@@ -210,3 +210,9 @@ def test_stock_e_mail_recipient_falls_back_to_the_settings_recipients(
     assert done.returncode == 0, done.stderr
     assert [sms["recipient"] for sms in sipgate_sim.sent_sms()] == ["+4915799912346"]
     assert "e-mail address" in notify.journal()[0]["warnings"][0]
+
+
+def test_an_output_that_reads_like_a_secret_option_is_sent(notify: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
+    done = notify(icinga_args(output="--password expired for svc-backup"))
+    assert done.returncode == 0, done.stderr
+    assert [sms["message"] for sms in sipgate_sim.sent_sms()] == ["PROBLEM web01/HTTP CRITICAL: --password expired for svc-backup"]

@@ -268,10 +268,11 @@ def handle(options: argparse.Namespace, settings: Settings, alert: Optional[aler
 def main(argv: Sequence[str], env: Optional[Mapping[str, str]] = None, stdin: Optional[IO[bytes]] = None) -> int:
     started = time.monotonic()
     env = os.environ if env is None else env
-    refusal = refuse_secrets(argv)
+    options, unknown = parser().parse_known_args(list(argv))
+    # Only options are looked at: a value such as plugin output may say "--password expired".
+    refusal = refuse_secrets([words[0] for words in unknown])
     if refusal:
         return fail(refusal)
-    options, unknown = parser().parse_known_args(list(argv))
     warnings = ignored_arguments(unknown)
     for warning in warnings:
         warn(warning)
