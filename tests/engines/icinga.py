@@ -8,8 +8,9 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from .engine import DEFAULT_PAGER, HOST_NAME, SERVICE_NAME, EngineError, EngineInstance, base_environment, write_file
 
@@ -35,6 +36,74 @@ SERVICE_ARGUMENTS: Dict[str, str] = {
     "-o": "$service.output$",
 }
 
+# Icinga 2's own conf.d/commands.conf: the arguments and vars of "mail-host-notification" and
+# "mail-service-notification", which pass the alert to the stock mail scripts. A value is a macro, or
+# the attributes of the argument (``required``, ``value``).
+ArgumentValue = Union[str, Mapping[str, Any]]
+STOCK_HOST_ARGUMENTS: Dict[str, ArgumentValue] = {
+    "-4": "$notification_address$",
+    "-6": "$notification_address6$",
+    "-b": "$notification_author$",
+    "-c": "$notification_comment$",
+    "-d": {"required": True, "value": "$notification_date$"},
+    "-f": {"value": "$notification_from$"},
+    "-i": "$notification_icingaweb2url$",
+    "-l": {"required": True, "value": "$notification_hostname$"},
+    "-n": {"required": True, "value": "$notification_hostdisplayname$"},
+    "-o": {"required": True, "value": "$notification_hostoutput$"},
+    "-r": {"required": True, "value": "$notification_useremail$"},
+    "-s": {"required": True, "value": "$notification_hoststate$"},
+    "-t": {"required": True, "value": "$notification_type$"},
+    "-v": "$notification_logtosyslog$",
+    "-X": "$notification_hostnotes$",
+}
+STOCK_SERVICE_ARGUMENTS: Dict[str, ArgumentValue] = {
+    **{letter: value for letter, value in STOCK_HOST_ARGUMENTS.items() if letter not in ("-o", "-s")},
+    "-e": {"required": True, "value": "$notification_servicename$"},
+    "-o": {"required": True, "value": "$notification_serviceoutput$"},
+    "-s": {"required": True, "value": "$notification_servicestate$"},
+    "-u": {"required": True, "value": "$notification_servicedisplayname$"},
+    "-x": "$notification_servicenotes$",
+}
+STOCK_HOST_VARS: Dict[str, str] = {
+    "notification_address": "$address$",
+    "notification_address6": "$address6$",
+    "notification_author": "$notification.author$",
+    "notification_comment": "$notification.comment$",
+    "notification_type": "$notification.type$",
+    "notification_date": "$icinga.long_date_time$",
+    "notification_hostname": "$host.name$",
+    "notification_hostdisplayname": "$host.display_name$",
+    "notification_hostoutput": "$host.output$",
+    "notification_hoststate": "$host.state$",
+    "notification_useremail": "$user.email$",
+    "notification_hostnotes": "$host.notes$",
+}
+STOCK_SERVICE_VARS: Dict[str, str] = {
+    **{name: value for name, value in STOCK_HOST_VARS.items() if name not in ("notification_hostoutput", "notification_hoststate")},
+    "notification_servicename": "$service.name$",
+    "notification_serviceoutput": "$service.output$",
+    "notification_servicestate": "$service.state$",
+    "notification_servicedisplayname": "$service.display_name$",
+    "notification_servicenotes": "$service.notes$",
+}
+
+
+@dataclass(frozen=True)
+class ArgumentSet:
+    """The ``arguments`` (and ``vars``) of the host and the service NotificationCommand."""
+
+    host: Mapping[str, ArgumentValue]
+    service: Mapping[str, ArgumentValue]
+    host_vars: Mapping[str, str] = field(default_factory=dict)
+    service_vars: Mapping[str, str] = field(default_factory=dict)
+
+
+# The letters the role's NotificationCommands use (no vars: the macros sit in the arguments).
+MAIL_SCRIPT_LETTERS = ArgumentSet(HOST_ARGUMENTS, SERVICE_ARGUMENTS)
+# The stock commands.conf, whose `command` a user points at another script.
+STOCK_COMMANDS = ArgumentSet(STOCK_HOST_ARGUMENTS, STOCK_SERVICE_ARGUMENTS, STOCK_HOST_VARS, STOCK_SERVICE_VARS)
+
 # Logged once every object, the command listener and the notification component included, is active.
 READY_LOG_LINE = "Activated all objects."
 
@@ -52,6 +121,9 @@ object CheckCommand "passive-only" {{
 
 object Host {host} {{
   address = "127.0.0.1"
+  address6 = "::1"
+  display_name = {host_display}
+  notes = {host_notes}
   check_command = "passive-only"
   enable_active_checks = false
   enable_passive_checks = true
@@ -60,6 +132,8 @@ object Host {host} {{
 
 object Service {service} {{
   host_name = {host}
+  display_name = {service_display}
+  notes = {service_notes}
   check_command = "passive-only"
   enable_active_checks = false
   enable_passive_checks = true
@@ -69,18 +143,21 @@ object Service {service} {{
 object User "oncall" {{
   display_name = "On call"
   pager = {pager}
+  email = "oncall@example.org"
   enable_notifications = true
 }}
 
 object NotificationCommand "sms-host-notification" {{
   command = {host_command}
   arguments = {host_arguments}
+  vars += {host_vars}
   env = {env}
 }}
 
 object NotificationCommand "sms-service-notification" {{
   command = {service_command}
   arguments = {service_arguments}
+  vars += {service_vars}
   env = {env}
 }}
 
@@ -88,6 +165,7 @@ apply Notification "sms" to Host {{
   command = "sms-host-notification"
   users = [ "oncall" ]
   interval = 0
+  vars += {notification_vars}
   assign where true
 }}
 
@@ -95,6 +173,7 @@ apply Notification "sms" to Service {{
   command = "sms-service-notification"
   users = [ "oncall" ]
   interval = 0
+  vars += {notification_vars}
   assign where true
 }}
 """
@@ -119,13 +198,27 @@ def dsl_dictionary(entries: Mapping[str, str], macros: bool = False) -> str:
     return "{\n" + "\n".join(lines) + "\n  }" if lines else "{ }"
 
 
+def dsl_arguments(arguments: Mapping[str, ArgumentValue]) -> str:
+    """A command's ``arguments``: each a macro string, or a dictionary of its attributes."""
+    def value(entry: ArgumentValue) -> str:
+        if isinstance(entry, str):
+            return dsl_string(entry, macros=True)
+        attributes = "; ".join(f"{name} = {json.dumps(item) if isinstance(item, bool) else dsl_string(item, macros=True)}"
+                               for name, item in entry.items())
+        return "{ " + attributes + " }"
+    lines = [f"    {json.dumps(letter)} = {value(entry)}" for letter, entry in arguments.items()]
+    return "{\n" + "\n".join(lines) + "\n  }"
+
+
 class Icinga2Instance(EngineInstance):
     """Icinga 2 with host ``web01``, service ``HTTP`` and user ``oncall`` whose pager is ``pager``.
 
     ``service_command`` (and ``host_command``, by default the same) is the NotificationCommand's
-    ``command``: an argv array, run without a shell, followed by the stock mail script's options
-    (HOST_ARGUMENTS, SERVICE_ARGUMENTS). ``notify_env`` becomes the command's ``env``, the way
-    secrets are meant to reach it; the daemon itself gets none of them.
+    ``command``: an argv array, run without a shell, followed by ``arguments``: the mail script's
+    letters as the role passes them (MAIL_SCRIPT_LETTERS), or the stock commands.conf with its vars
+    (STOCK_COMMANDS). ``notification_vars`` go to the Notification objects, whose vars win over the
+    command's. ``notify_env`` becomes the command's ``env``; the daemon itself gets none of it.
+    Host and service carry display names and notes (``host_display``, ``service_notes``, ...).
     """
 
     name = "Icinga 2"
@@ -137,10 +230,16 @@ class Icinga2Instance(EngineInstance):
         service_command: Sequence[str] = ("/bin/true",),
         host_command: Optional[Sequence[str]] = None,
         pager: str = DEFAULT_PAGER,
+        arguments: ArgumentSet = MAIL_SCRIPT_LETTERS,
+        notification_vars: Optional[Mapping[str, str]] = None,
+        names: Optional[Mapping[str, str]] = None,
     ) -> None:
         super().__init__(workdir, notify_env, pager)
         self.service_command = list(service_command)
         self.host_command = self.service_command if host_command is None else list(host_command)
+        self.arguments = arguments
+        self.notification_vars = dict(notification_vars or {})
+        self.names = {"host_display": HOST_NAME, "service_display": SERVICE_NAME, "host_notes": "", "service_notes": "", **(names or {})}
 
     @property
     def main_config(self) -> Path:
@@ -164,9 +263,12 @@ class Icinga2Instance(EngineInstance):
             command_path=dsl_string(str(self.command_pipe)),
             host=dsl_string(HOST_NAME), service=dsl_string(SERVICE_NAME), pager=dsl_string(self.pager),
             host_command=dsl_array(self.host_command), service_command=dsl_array(self.service_command),
-            host_arguments=dsl_dictionary(HOST_ARGUMENTS, macros=True),
-            service_arguments=dsl_dictionary(SERVICE_ARGUMENTS, macros=True),
+            host_arguments=dsl_arguments(self.arguments.host), service_arguments=dsl_arguments(self.arguments.service),
+            host_vars=dsl_dictionary(self.arguments.host_vars, macros=True),
+            service_vars=dsl_dictionary(self.arguments.service_vars, macros=True),
+            notification_vars=dsl_dictionary(self.notification_vars, macros=True),
             env=dsl_dictionary(self.notify_env),
+            **{name: dsl_string(value) for name, value in self.names.items()},
         ), mode=0o600)
 
     def validate(self) -> str:

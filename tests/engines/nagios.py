@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional
+from typing import Dict, List, Mapping, Optional, Tuple
 
 from .engine import DEFAULT_PAGER, HOST_NAME, SERVICE_NAME, EngineError, EngineInstance, base_environment, write_file
 
@@ -46,8 +46,8 @@ event_broker_options=0
 interval_length=1
 check_result_reaper_frequency=1
 status_update_interval=1
-# The notifier reads NAGIOS_* from its environment; these keep text after '|' and special characters.
-enable_environment_macros=1
+# 1: commands also see every macro as a NAGIOS_* variable, which keeps the characters stripped below.
+enable_environment_macros={environment_macros}
 # Debian's default: stripped from $...OUTPUT$ macros on command lines, kept in NAGIOS_* variables.
 illegal_macro_output_chars=`~$&|'"<>
 enable_notifications=1
@@ -101,8 +101,8 @@ define contact {{
     service_notification_period      always
     host_notification_options        d,u,r
     service_notification_options     w,u,c,r
-    host_notification_commands       notify-host-by-sms
-    service_notification_commands    notify-service-by-sms
+    host_notification_commands       {host_notification_command}
+    service_notification_commands    {service_notification_command}
 }}
 
 define host {{
@@ -139,6 +139,8 @@ define service {{
     first_notification_delay  0
     contacts                  oncall
 }}
+
+{extra_objects}
 """
 
 
@@ -154,9 +156,12 @@ class Nagios4Instance(EngineInstance):
 
     ``service_command_line`` (and ``host_command_line``, by default the same) is the notification
     command's ``command_line``, written as given: Nagios macros such as ``$CONTACTPAGER$`` work,
-    a literal ``$`` is ``$$``. The command also sees every ``NAGIOS_*`` environment macro, and
-    ``notify_env``, which the daemon is started with: Nagios hands its own environment on to
-    notification commands, so secrets stay out of the command line.
+    a literal ``$`` is ``$$``. With ``environment_macros`` the command also sees every ``NAGIOS_*``
+    environment macro. It always sees ``notify_env``, which the daemon is started with: Nagios hands
+    its own environment on to notification commands.
+
+    ``extra_objects`` (object definitions, e.g. the role's commands) go into the configuration too;
+    ``contact_commands`` names the contact's host and service notification commands in them.
     """
 
     name = "Nagios 4"
@@ -168,10 +173,16 @@ class Nagios4Instance(EngineInstance):
         service_command_line: str = "/bin/true",
         host_command_line: Optional[str] = None,
         pager: str = DEFAULT_PAGER,
+        environment_macros: bool = True,
+        extra_objects: str = "",
+        contact_commands: Tuple[str, str] = ("notify-host-by-sms", "notify-service-by-sms"),
     ) -> None:
         super().__init__(workdir, notify_env, pager)
         self.service_command_line = service_command_line
         self.host_command_line = service_command_line if host_command_line is None else host_command_line
+        self.environment_macros = environment_macros
+        self.extra_objects = extra_objects
+        self.contact_commands = contact_commands
         self._short_socket_folder: Optional[Path] = None
 
     @property
@@ -204,8 +215,11 @@ class Nagios4Instance(EngineInstance):
             host=HOST_NAME, service=SERVICE_NAME, pager=object_value(self.pager),
             host_command_line=object_value(self.host_command_line),
             service_command_line=object_value(self.service_command_line),
+            host_notification_command=self.contact_commands[0], service_notification_command=self.contact_commands[1],
+            extra_objects=self.extra_objects,
         ))
-        return write_file(self.main_config, MAIN_CONFIG.format(workdir=self.workdir, query_socket=self.query_socket))
+        return write_file(self.main_config, MAIN_CONFIG.format(workdir=self.workdir, query_socket=self.query_socket,
+                                                               environment_macros=int(self.environment_macros)))
 
     def validate(self) -> str:
         self.write_config()

@@ -14,7 +14,7 @@ from typing import Any, Dict, List
 import pytest
 
 from engines.engine import DEFAULT_PAGER, EngineError, EngineInstance
-from engines.icinga import Icinga2Instance, dsl_dictionary, dsl_string
+from engines.icinga import STOCK_COMMANDS, Icinga2Instance, dsl_dictionary, dsl_string
 from engines.nagios import Nagios4Instance, object_value
 from engines.recorder import options, read_records, write_recorder
 
@@ -166,3 +166,39 @@ def test_nagios_object_values_cannot_end_early() -> None:
 def test_submitting_to_a_daemon_not_started_fails(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="not been started"):
         Nagios4Instance(tmp_path).submit_service_result("web01", "HTTP", 2, "down")
+
+
+@pytest.mark.e2e
+def test_icinga_stock_commands_pass_every_letter_of_the_mail_scripts(tmp_path: Path) -> None:
+    records = tmp_path / "calls.jsonl"
+    recorder = write_recorder(tmp_path / "record-notification", records)
+    icinga = Icinga2Instance(tmp_path / "icinga", service_command=[str(recorder)], arguments=STOCK_COMMANDS,
+                             notification_vars={"notification_useremail": "$user.pager$", "notification_logtosyslog": "true",
+                                                "notification_icingaweb2url": "https://icingaweb.example.org/icingaweb2"},
+                             names={"host_display": "Web 01", "host_notes": "-rack 4", "service_notes": "see 'wiki'; $5"})
+    icinga.validate()
+    with icinga:
+        icinga.submit_service_result("web01", "HTTP", "CRITICAL", "-1 it's \"x\" $HOME")
+        call = wait_for_record(icinga, records, 1)
+    sent = options(call["argv"])
+    # -f is left out: its macro has no value, and it is not required.
+    assert set(sent) == {"-4", "-6", "-b", "-c", "-d", "-e", "-i", "-l", "-n", "-o", "-r", "-s", "-t", "-u", "-v", "-X", "-x"}
+    assert (sent["-X"], sent["-x"], sent["-n"], sent["-o"]) == ("-rack 4", "see 'wiki'; $5", "Web 01", "-1 it's \"x\" $HOME")
+    assert (sent["-r"], sent["-v"], sent["-4"], sent["-6"]) == (DEFAULT_PAGER, "true", "127.0.0.1", "::1")
+    assert_stopped_cleanly(icinga)
+
+
+@pytest.mark.e2e
+def test_nagios_without_environment_macros_passes_only_the_command_line(tmp_path: Path) -> None:
+    records = tmp_path / "calls.jsonl"
+    recorder = write_recorder(tmp_path / "record-notification", records)
+    nagios = Nagios4Instance(tmp_path / "nagios", environment_macros=False,
+                             service_command_line=f"{recorder} -o '$SERVICEOUTPUT$' -r '$CONTACTPAGER$'")
+    nagios.validate()
+    with nagios:
+        nagios.submit_service_result("web01", "HTTP", "CRITICAL", f"{PLUGIN_TEXT} | {PERFDATA}")
+        call = wait_for_record(nagios, records, 1)
+    assert call["env"] == {}
+    # The output ends before the blank that came before the "|" of the performance data.
+    assert call["argv"] == ["-o", "HTTP CRITICAL - web01 503  down", "-r", DEFAULT_PAGER]
+    assert_stopped_cleanly(nagios)

@@ -78,10 +78,10 @@ def check_alert(alert: Optional[alerts.Alert], max_segments: int) -> None:
     assert is_gsm7(text), text
     assert 1 <= size.segments <= max_segments, (size, text)
     assert "\n" not in text and "\t" not in text
-    head = plain("{0} {1} {2}".format(alert.notification_type, alert.subject, alert.state))
+    head = plain("{0} {1} {2}".format(alert.notification_type, alert.display_subject, alert.state))
     if measure(head).units <= 100:
         # What the SMS is about survives; only output (and notes) are cut.
-        assert plain(alert.subject).rstrip(" :") in text, (alert.subject, text)
+        assert plain(alert.display_subject).rstrip(" :") in text, (alert.display_subject, text)
         assert plain(alert.state).rstrip(" :") in text, (alert.state, text)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from sipgate_notify import alert as alerts
-from sipgate_notify.cli import alert_from, parser
+from sipgate_notify.cli import alert_from, ignored_arguments, parser
 
 NOTIFICATION_TYPES = ["PROBLEM", "RECOVERY", "ACKNOWLEDGEMENT", "FLAPPINGSTART", "FLAPPINGSTOP", "FLAPPINGEND", "FLAPPINGDISABLED",
                       "DOWNTIMESTART", "DOWNTIMEEND", "DOWNTIMECANCELLED", "DOWNTIMEREMOVED", "CUSTOM"]
@@ -130,3 +130,71 @@ def test_no_alert_in_an_unrelated_environment() -> None:
 
 def test_repeated_recipients_are_listed_once() -> None:
     assert alerts.split_recipients("+491, +492;+491", "+493") == ("+491", "+492", "+493")
+
+
+STOCK_SERVICE_ARGV = ["-4", "192.0.2.1", "-6", "2001:db8::1", "-b", "carol", "-c", "looking", "-d", "2026-11-25 08:00:00 +0100",
+                      "-e", "http", "-f", "icinga@example.org", "-i", "https://icingaweb.example.org", "-l", "web01", "-n", "Web 01",
+                      "-o", "refused", "-r", "+4915799912345", "-s", "CRITICAL", "-t", "PROBLEM", "-u", "HTTP check", "-v", "true",
+                      "-X", "rack 4; call Bob", "-x", "see wiki 'HTTP'"]
+
+
+def test_every_letter_of_the_stock_mail_scripts_is_accepted() -> None:
+    options, unknown = parser().parse_known_args(STOCK_SERVICE_ARGV)
+    assert unknown == []
+    alert = alert_from(options, {})
+    assert alert is not None and alert.warnings == ()
+    assert (alert.host, alert.service, alert.output, alert.recipients) == ("web01", "http", "refused", ("+4915799912345",))
+
+
+def test_an_unknown_option_and_its_value_are_skipped_with_a_warning() -> None:
+    options, unknown = parser().parse_known_args(["-t", "PROBLEM", "-Z", "-nodata", "--mobile", "+49", "-l", "web01", "-s", "DOWN"])
+    assert (options.icinga_t, options.icinga_l, options.icinga_s, options.icinga_n) == ("PROBLEM", "web01", "DOWN", None)
+    assert unknown == [["-Z", "-nodata"], ["--mobile", "+49"]]
+    warnings = ignored_arguments(unknown)
+    assert warnings == ["unknown option -Z ignored with the value after it", "unknown option --mobile ignored with the value after it"]
+    alert = alert_from(options, {}, warnings)
+    assert alert is not None and alert.summary()["warnings"] == warnings
+
+
+def test_an_unknown_option_right_before_one_of_ours_takes_no_value() -> None:
+    options, unknown = parser().parse_known_args(["-Z", "-t", "PROBLEM", "-l", "web01", "-s", "DOWN", "--quiet"])
+    assert (options.icinga_t, unknown) == ("PROBLEM", [["-Z"], ["--quiet"]])
+
+
+@pytest.mark.parametrize("output", ["-1", "--", "-nodata", "-x", "--config", ""])
+def test_a_value_that_looks_like_an_option_is_the_value(output: str) -> None:
+    options, unknown = parser().parse_known_args(["-t", "PROBLEM", "-l", "web01", "-s", "UNKNOWN", "-o", output, "-x", output])
+    assert (options.icinga_o, options.ignored_x, unknown) == (output, output, [])
+
+
+def test_an_e_mail_address_as_recipient_is_dropped_with_a_warning() -> None:
+    options = parser().parse_args(["-t", "PROBLEM", "-l", "web01", "-s", "DOWN", "-r", "oncall@example.org, +4915799912345"])
+    alert = alert_from(options, {})
+    assert alert is not None and alert.recipients == ("+4915799912345",)
+    assert alert.warnings and "e-mail address" in alert.warnings[0] and "$user.pager$" in alert.warnings[0]
+
+
+def test_display_names_make_the_subject_and_names_stay_the_identity() -> None:
+    options = parser().parse_args(["-t", "PROBLEM", "-l", "web01", "-n", "Web 01", "-e", "http", "-u", "HTTP check", "-s", "CRITICAL"])
+    alert = alert_from(options, {})
+    assert alert is not None and (alert.display_subject, alert.subject) == ("Web 01/HTTP check", "web01/http")
+    assert alert.summary()["host"] == "web01" and alert.summary()["service"] == "http"
+
+
+def test_checkmk_host_alias_is_no_display_name() -> None:
+    alert = alerts.from_environment(checkmk("HOST"))
+    assert alert is not None and alert.display_subject == "db1"
+
+
+def test_nagios_arguments_are_completed_by_environment_macros_of_the_same_alert() -> None:
+    # What Nagios puts on the command line has its quotes stripped; the environment still has them.
+    stripped = ["-t", "PROBLEM", "-l", "web01", "-e", "HTTP", "-s", "CRITICAL", "-o", "Connection refused  time=0", "-r", "+4915799912345"]
+    alert = alert_from(parser().parse_args(stripped), nagios_service())
+    assert alert is not None and alert.source == alerts.NAGIOS
+    assert (alert.output, alert.host_display, alert.comment) == ("Connection refused | time=0", "Web 01", "on it")
+    assert alert.recipients == ("+4915799912345",)
+
+
+def test_environment_macros_of_another_alert_are_not_mixed_in() -> None:
+    alert = alert_from(parser().parse_args(["-t", "PROBLEM", "-l", "db1", "-s", "DOWN", "-o", "unreachable"]), nagios_host())
+    assert alert is not None and alert.source == alerts.ICINGA2 and alert.output == "unreachable"

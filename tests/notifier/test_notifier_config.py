@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import SCRIPT, clean_environment  # pylint: disable=import-error
+from notifier_script import SCRIPT, clean_environment  # pylint: disable=import-error
 
 from sipgate_notify.cli import main, refuse_secrets
 from sipgate_notify.config import ConfigError, load
@@ -114,7 +114,7 @@ def test_help_documents_options_settings_and_exit_codes(capsys: pytest.CaptureFi
     assert finished.value.code == 0
     text = capsys.readouterr().out
     for word in ("--config", "--flush", "--dry-run", "-t", "-r", "SIPGATE_TOKEN_ID", "SIPGATE_SMS_STATE_DIR", "chmod 600",
-                 "max_segments", "dedup_window", "budget_window", "journal.jsonl", "exit codes", "temporary failure", "permanent error"):
+                 "max_segments", "dedup_window", "budget_window", "journal.jsonl", "exit codes", "temporary:", "permanent:", "delivery unknown", "quarantined"):
         assert word in text
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import sipgate_api.state_file as state_file_module  # pylint: disable=import-error
-from conftest import SCRIPT, ScriptRunner, assert_no_traceback, icinga_args, nagios_alert, sms_posts  # pylint: disable=import-error
+from notifier_script import SCRIPT, ScriptRunner, assert_no_traceback, icinga_args, nagios_alert, sms_posts  # pylint: disable=import-error
 from support.mounts import fill_up, needs_mount, read_only, tiny_tmpfs  # pylint: disable=import-error
 from sipgate_api.errors import NOT_DELIVERED  # pylint: disable=import-error
 from sipgate_notify import journal as journal_module  # pylint: disable=import-error

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SCRIPT, ScriptRunner, assert_no_traceback, nagios_alert, sms_posts  # pylint: disable=import-error
+from notifier_script import SCRIPT, ScriptRunner, assert_no_traceback, nagios_alert, sms_posts  # pylint: disable=import-error
 
 STATE_FILES = ("state.json", "journal.jsonl", "state.json.lock")
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import pytest
 
@@ -100,8 +99,7 @@ def test_no_recipient_at_all_is_journaled_as_failed(state_dir: Path, sipgate: Fa
     assert result.exit_code == EXIT_PERMANENT and "pager" in journal(state_dir)[0]["reason"]
 
 
-def test_an_sms_that_surely_did_not_go_out_is_spooled_and_the_next_run_delivers_it_once(state_dir: Path, sipgate: FakeSipgate,
-                                                                                          clock: Clock) -> None:
+def test_an_sms_that_surely_did_not_go_out_is_spooled_and_delivered_once(state_dir: Path, sipgate: FakeSipgate, clock: Clock) -> None:
     sipgate.outcome = NOT_DELIVERED
     assert make_run(state_dir, sipgate, clock).execute(alert()).exit_code == EXIT_TEMPORARY
     [spooled] = journal(state_dir)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-from conftest import SCRIPT, ScriptRunner, icinga_args  # pylint: disable=import-error
+from notifier_script import SCRIPT, ScriptRunner, icinga_args  # pylint: disable=import-error
 from simulator.sipgate_simulator import SMS_ID, TOKEN, TOKEN_ID  # pylint: disable=import-error
 
 ALICE = "+4915799912345"
@@ -188,3 +188,34 @@ def test_dry_run_prints_text_encoding_and_segments_and_leaves_no_trace(notify: S
     assert done.returncode == 0
     assert done.stdout.strip() == '+4915799912345 [alert, gsm7, 1 segment(s), 46 units]: PROBLEM web01/HTTP CRITICAL: Antwort "langsam"'
     assert sipgate_sim.requests() == [] and list(notify.state_dir.iterdir()) == []
+
+
+def test_an_unknown_option_never_loses_the_alert(notify: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
+    done = notify(icinga_args() + ["-x", "service notes", "-X", "host notes", "-Q", "something new", "--colour"])
+    assert done.returncode == 0, done.stderr
+    assert [sms["message"] for sms in sipgate_sim.sent_sms()] == ["PROBLEM web01/HTTP CRITICAL: Connection refused"]
+    assert "warning: unknown option -Q ignored with the value after it" in done.stderr
+    assert "warning: unknown option --colour ignored" in done.stderr
+    [entry] = notify.journal()
+    assert entry["event"] == "sent" and entry["warnings"] == ["unknown option -Q ignored with the value after it",
+                                                              "unknown option --colour ignored"]
+
+
+def test_display_names_are_what_the_sms_shows(notify: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
+    assert notify(icinga_args() + ["-n", "Web shop", "-u", "Checkout"]).returncode == 0
+    assert [sms["message"] for sms in sipgate_sim.sent_sms()] == ["PROBLEM Web shop/Checkout CRITICAL: Connection refused"]
+
+
+def test_stock_e_mail_recipient_falls_back_to_the_settings_recipients(
+        notify: ScriptRunner, sipgate_sim, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    settings = write_settings(tmp_path, "notify.ini", recipients="+4915799912346")
+    done = notify(["--config", settings] + icinga_args(recipient="oncall@example.org"))
+    assert done.returncode == 0, done.stderr
+    assert [sms["recipient"] for sms in sipgate_sim.sent_sms()] == ["+4915799912346"]
+    assert "e-mail address" in notify.journal()[0]["warnings"][0]
+
+
+def test_an_output_that_reads_like_a_secret_option_is_sent(notify: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
+    done = notify(icinga_args(output="--password expired for svc-backup"))
+    assert done.returncode == 0, done.stderr
+    assert [sms["message"] for sms in sipgate_sim.sent_sms()] == ["PROBLEM web01/HTTP CRITICAL: --password expired for svc-backup"]

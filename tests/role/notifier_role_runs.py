@@ -24,6 +24,8 @@ CONFIG_FILE = CONFIG_DIR / "notify.ini"
 STATE_DIR = Path("/var/lib/sipgate-sms")
 CRON_FILE = Path("/etc/cron.d/sipgate-sms-flush")
 ROLE_PATHS = (INSTALL_DIR, COMMAND, CONFIG_DIR, STATE_DIR, CRON_FILE)
+# Where the flush is scheduled on a machine that runs systemd.
+SYSTEMD_UNITS = (Path("/etc/systemd/system/sipgate-sms-flush.service"), Path("/etc/systemd/system/sipgate-sms-flush.timer"))
 
 
 def write_inventory(workdir: Path) -> Path:
@@ -67,3 +69,12 @@ def remove_role_paths() -> None:
 def sms_to(sent: Sequence[Mapping[str, Any]], host: str, word: str) -> list:
     """Messages to the pager that are about ``host`` and contain ``word`` (PROBLEM, RECOVERY)."""
     return [sms["message"] for sms in sent if sms.get("recipient") == PAGER and host in sms["message"] and word in sms["message"]]
+
+
+def files_holding(secret: str, roots: Sequence[Path]) -> list:
+    """Every file under ``roots`` (files or folders) whose bytes contain ``secret``."""
+    found = []
+    for root in roots:
+        candidates = [root] if root.is_file() else sorted(root.rglob("*")) if root.is_dir() else []
+        found += [path for path in candidates if path.is_file() and not path.is_symlink() and secret.encode() in path.read_bytes()]
+    return found

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import stat
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -12,7 +14,7 @@ from typing import Iterator
 import pytest
 from debian_engines import ICINGA_TEST_OBJECTS, TEST_HOST, TEST_SERVICE, IcingaOnDebian, passive_result, validate
 from engines.waiting import wait_until
-from notifier_role_runs import PAGER, apply_role, role_vars, sms_to
+from notifier_role_runs import CONFIG_FILE, PAGER, ROLE_PATHS, SYSTEMD_UNITS, apply_role, files_holding, role_vars, sms_to
 from simulator.sipgate_simulator import TOKEN
 from support.ansible_runner import PlaybookRun
 from system_snapshot import SystemSnapshot
@@ -61,9 +63,21 @@ def test_first_run_validates_and_reloads(deployed: Deployed) -> None:
     assert result.returncode == 0, result.stdout
     text = ROLE_OBJECTS.read_text(encoding="utf-8")
     assert 'object NotificationCommand "sipgate-sms-service-notification"' in text
-    assert "SIPGATE_TOKEN = " in text, "the secrets reach the script through env"
-    assert (ROLE_OBJECTS.stat().st_mode & 0o007) == 0, "the file with the token is not for everyone"
+    assert '"--config", "/etc/sipgate-sms/notify.ini"' in text, "the script reads the token from the settings file"
+    assert "env = " not in text and TOKEN not in text
     assert not [path for path in ROLE_OBJECTS.parent.iterdir() if path.name.endswith("~")]
+
+
+def test_the_token_is_only_in_the_settings_file_and_in_no_icinga_object(deployed: Deployed, tmp_path: Path) -> None:
+    assert files_holding(TOKEN, [Path("/etc/icinga2"), Path("/var/cache/icinga2"), *ROLE_PATHS, *SYSTEMD_UNITS]) == [CONFIG_FILE]
+    assert stat.S_IMODE(CONFIG_FILE.stat().st_mode) == 0o600
+    # What Icinga's REST API would show: every object with every attribute, env included.
+    objects_path = "-DConfiguration.ObjectsPath={0}".format(tmp_path / "icinga2.debug")
+    validated = subprocess.run(ICINGA_VALIDATE + [objects_path], capture_output=True, text=True, check=False, timeout=120)
+    assert validated.returncode == 0, validated.stdout
+    listed = subprocess.run(["icinga2", "object", "list", objects_path], capture_output=True, text=True, check=False, timeout=120)
+    assert listed.returncode == 0 and "sipgate-sms-service-notification" in listed.stdout, listed.stdout + listed.stderr
+    assert TOKEN not in listed.stdout
 
 
 def test_icinga_texts_problem_and_recovery(deployed: Deployed, sipgate_sim) -> None:

@@ -6,8 +6,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Iterable, Mapping, Optional
+from dataclasses import dataclass, replace
+from typing import Iterable, Mapping, Optional, Tuple
 
 NAGIOS = "nagios"
 ICINGA2 = "icinga2"
@@ -46,6 +46,9 @@ class Alert:
     date: str = ""
     recipients: tuple = ()
     source: str = ""
+    # What the notifier noticed about the input (an unknown option, an e-mail address as recipient):
+    # journaled with the alert, which is sent all the same.
+    warnings: tuple = ()
 
     @property
     def is_service(self) -> bool:
@@ -55,6 +58,12 @@ class Alert:
     def subject(self) -> str:
         """``web01/HTTP`` for a service, ``web01`` for a host: what the alert is about."""
         return "{0}/{1}".format(self.host, self.service) if self.service else self.host
+
+    @property
+    def display_subject(self) -> str:
+        """The subject with the display names the engine gave (``Web 01/HTTP check``), else the names."""
+        host = self.host_display or self.host
+        return "{0}/{1}".format(host, self.service_display or self.service) if self.service else host
 
     @property
     def category(self) -> str:
@@ -70,7 +79,10 @@ class Alert:
 
     def summary(self) -> dict:
         """What the journal records about the alert (no output: it may be long, and it is in the SMS text)."""
-        return {"type": self.notification_type, "host": self.host, "service": self.service, "state": self.state, "source": self.source}
+        summary = {"type": self.notification_type, "host": self.host, "service": self.service, "state": self.state, "source": self.source}
+        if self.warnings:
+            summary["warnings"] = list(self.warnings)
+        return summary
 
 
 def split_recipients(*values: Optional[str]) -> tuple:
@@ -126,20 +138,53 @@ def from_checkmk_environment(env: Mapping[str, str]) -> Alert:
         "service": env.get("NOTIFY_SERVICEDESC", "") if what == "SERVICE" else "",
         "state": env.get(prefix + "STATE"), "output": env.get(prefix + "OUTPUT"),
         "long_output": env.get("NOTIFY_LONG" + what + "OUTPUT"),
-        "host_display": env.get("NOTIFY_HOSTALIAS"), "service_display": "",
+        # Checkmk's host alias is a description, not a display name: its views and mails name the host.
+        "host_display": "", "service_display": "",
         "author": env.get("NOTIFY_NOTIFICATIONAUTHOR"), "comment": env.get("NOTIFY_NOTIFICATIONCOMMENT"),
         "date": env.get("NOTIFY_LONGDATETIME") or env.get("NOTIFY_SHORTDATETIME"),
     }, split_recipients(env.get("NOTIFY_CONTACTPAGER"), *_checkmk_parameter_recipients(env)))
 
 
-def from_icinga_options(options: Mapping[str, Optional[str]]) -> Alert:
+def _phone_numbers(values: Iterable[str]) -> Tuple[list, list]:
+    """Recipients and warnings: an e-mail address (the stock mail command's ``$user.email$``) is no pager."""
+    numbers, warnings = [], []
+    for value in values:
+        if "@" in value:
+            warnings.append("-r {0!r} is an e-mail address, not a pager number: ignored (pass $user.pager$ as -r)".format(value))
+        else:
+            numbers.append(value)
+    return numbers, warnings
+
+
+def from_icinga_options(options: Mapping[str, Optional[str]], warnings: Iterable[str] = ()) -> Alert:
     """The values of the stock mail-*-notification.sh letters, keyed by letter (``t``, ``l``, ``e``, …)."""
-    return _build(ICINGA2, {
+    numbers, about_numbers = _phone_numbers(split_recipients(options.get("r")))
+    alert = _build(ICINGA2, {
         "notification_type": options.get("t"), "host": options.get("l"), "service": options.get("e"),
         "state": options.get("s"), "output": options.get("o"), "long_output": "",
         "host_display": options.get("n"), "service_display": options.get("u"),
         "author": options.get("b"), "comment": options.get("c"), "date": options.get("d"),
-    }, split_recipients(options.get("r")))
+    }, numbers)
+    return replace(alert, warnings=tuple(warnings) + tuple(about_numbers))
+
+
+def with_nagios_environment(alert: Alert, env: Mapping[str, str]) -> Alert:
+    """Options from a Nagios command line, completed from its NAGIOS_* macros where the admin turned them on.
+
+    The environment keeps what Nagios strips from output macros on a command line (quotes, '$', ...),
+    and carries display names and comments the role's commands leave out. Only an environment about
+    the same alert counts.
+    """
+    if not env.get("NAGIOS_NOTIFICATIONTYPE"):
+        return alert
+    try:
+        described = from_nagios_environment(env)
+    except AlertError:
+        return alert
+    same = (described.notification_type, described.host, described.service) == (alert.notification_type, alert.host, alert.service)
+    if not same:
+        return alert
+    return replace(described, recipients=alert.recipients or described.recipients, warnings=alert.warnings)
 
 
 def from_environment(env: Mapping[str, str]) -> Optional[Alert]:
@@ -149,9 +194,3 @@ def from_environment(env: Mapping[str, str]) -> Optional[Alert]:
     if env.get("NAGIOS_NOTIFICATIONTYPE") or env.get("NAGIOS_HOSTNAME"):
         return from_nagios_environment(env)
     return None
-
-
-def with_recipients(alert: Alert, recipients: Iterable[str]) -> Alert:
-    fields = dict(alert.__dict__)
-    fields["recipients"] = tuple(recipients)
-    return Alert(**fields)

@@ -9,7 +9,9 @@ import argparse
 import os
 import sys
 import time
-from typing import Mapping, Optional, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import IO, List, Mapping, Optional, Sequence, Tuple
 
 from sipgate_api.state_file import StateFileError  # pylint: disable=import-error
 from sipgate_api.credentials import Credentials, choose_credentials  # pylint: disable=import-error
@@ -17,7 +19,7 @@ from sipgate_api.errors import SmsValidationError  # pylint: disable=import-erro
 from sipgate_api.request import validate_sms_id  # pylint: disable=import-error
 
 from . import alert as alerts
-from . import decoding, events, journal
+from . import checkmk_bulk, decoding, events, journal
 from .config import DEFAULT_CONFIG_FILE, DEFAULT_STATE_DIR, ConfigError, Settings, load
 from .message import TEMPLATE_FIELDS, TemplateError
 from .run import EXIT_PERMANENT, Run, RunResult
@@ -26,14 +28,20 @@ DESCRIPTION = """\
 Send a monitoring alert as an SMS through sipgate.
 
 The alert comes from, in this order:
-  - Icinga 2: the options below with the letters of the stock mail-*-notification.sh;
+  - options with the letters of Icinga 2's stock mail-*-notification.sh (below): Icinga 2, and
+    Nagios 4 / Naemon commands that pass their macros as arguments (-t '$NOTIFICATIONTYPE$'
+    -l '$HOSTNAME$' -s '$SERVICESTATE$' -o '$SERVICEOUTPUT$' -r '$CONTACTPAGER$' ...); where
+    Nagios also sets NAGIOS_* environment macros for the same alert, those complete them
+    (intact output, display names, comments);
   - Checkmk: the NOTIFY_* environment (NOTIFY_WHAT, NOTIFY_NOTIFICATIONTYPE, NOTIFY_HOSTNAME,
     NOTIFY_SERVICEDESC, NOTIFY_HOSTSTATE/SERVICESTATE, NOTIFY_HOSTOUTPUT/SERVICEOUTPUT,
-    NOTIFY_CONTACTPAGER; NOTIFY_PARAMETER_n that are phone numbers add recipients);
+    NOTIFY_CONTACTPAGER; NOTIFY_PARAMETER_n that are phone numbers add recipients), or with
+    --bulk a Checkmk bulk on standard input (a script header "# Bulk: yes");
   - Nagios 4 / Naemon: the NAGIOS_* environment macros (enable_environment_macros=1):
     NAGIOS_NOTIFICATIONTYPE, NAGIOS_HOSTNAME, NAGIOS_SERVICEDESC, NAGIOS_HOSTSTATE/SERVICESTATE,
     NAGIOS_HOSTOUTPUT/SERVICEOUTPUT, NAGIOS_CONTACTPAGER, NAGIOS_NOTIFICATIONAUTHOR/COMMENT, ...
 Host and service alerts, every notification type; several recipients separated by commas.
+An unknown option is ignored with a warning (stderr and journal); the alert is sent all the same.
 """
 
 EPILOG = """\
@@ -52,6 +60,8 @@ settings (file, then environment, which wins):
 
 message template (str.format), default "{{type}} {{subject}} {{state}}{{note}}: {{output}}":
   fields: {fields}
+  {{subject}} is host/service with the display names where the engine gives them (Icinga -n -u,
+  Nagios $HOSTDISPLAYNAME$ ...), else the names; {{host}} and {{service}} are always the names.
   The text is made GSM-7 (typographic characters replaced), white space folded, and cut to
   max_segments at a word boundary; the output is cut, never host, service or state.
 
@@ -59,6 +69,8 @@ alert storms: a repeat of the same type and state for the same host/service and 
   within dedup_window is dropped; over budget, alerts are held and go out as one digest SMS
   ("3 held: web01/HTTP CRITICAL, db1 DOWN->UP, ...") on the first run or --flush after the
   budget has room again; a recovery of a problem that was texted goes out over budget.
+  A Checkmk bulk is one SMS per recipient ("3 alerts: web01/HTTP CRITICAL, db1 DOWN, +1 more",
+  worst first) and costs one SMS of the budget; each of its alerts is journaled.
 
 delivery (a send is repeated only when it surely had no effect):
   no connection, HTTP 429 or 503     retried at once, then spooled: the next run or --flush sends it
@@ -91,60 +103,104 @@ ICINGA_LETTERS = {"t": "notification type (PROBLEM, RECOVERY, ...)", "l": "host 
                   "e": "service name (omit for a host alert)", "u": "service display name", "s": "state",
                   "o": "plugin output", "r": "recipient phone number(s), comma-separated", "d": "date and time",
                   "b": "author (acknowledgement, downtime, custom)", "c": "comment"}
-# The stock script's other letters (addresses, sender, Icinga Web URL, logging): accepted, not needed for an SMS.
-IGNORED_LETTERS = ("4", "6", "f", "i", "v", "X")
+# The stock scripts' other letters (addresses, notes, sender, Icinga Web URL, syslog): accepted, not needed for an SMS.
+IGNORED_LETTERS = ("4", "6", "f", "i", "v", "X", "x")
+LETTER_OPTIONS = frozenset("-" + letter for letter in (*ICINGA_LETTERS, *IGNORED_LETTERS))
+VALUE_OPTIONS = ("--config",)
+FLAG_OPTIONS = ("--flush", "--dry-run", "--bulk", "-h", "--help")
 SECRET_OPTIONS = ("--token", "--password", "--access-token", "--access_token", "--secret", "--api-token", "--api_token")
+# Starts every option's value, so argparse takes any value, even '--' or '-1', as it is.
+GLUE = "\x00"
+
+
+def _is_option(argument: str) -> bool:
+    """An option of ours as a word of its own (``-t``, ``--config``, ``--config=FILE``, ``--flush``)."""
+    return argument in LETTER_OPTIONS or argument in VALUE_OPTIONS or argument in FLAG_OPTIONS or argument.startswith("--config=")
+
+
+def sort_arguments(argv: Sequence[str]) -> Tuple[list, list]:
+    """The arguments for the parser, each value glued to its option; and the arguments it does not know.
+
+    Like the stock script's getopts, a letter takes the next word whatever it looks like: plugin
+    output such as '-1' or '-nodata' is a value. An unknown option takes the next word as its value
+    unless that is one of ours, so an unknown letter with its value is skipped as a whole and the
+    alert still goes out.
+    """
+    known: list = []
+    unknown: list = []
+    arguments = list(argv)
+    index = 0
+    while index < len(arguments):
+        argument = arguments[index]
+        following = arguments[index + 1] if index + 1 < len(arguments) else None
+        if argument in LETTER_OPTIONS or argument in VALUE_OPTIONS:
+            known.append(argument + (GLUE if argument in LETTER_OPTIONS else "=" + GLUE) + (following or ""))
+            index += 2
+        elif argument.startswith("--config="):
+            known.append("--config=" + GLUE + argument[len("--config="):])
+            index += 1
+        elif argument[:2] in LETTER_OPTIONS and not argument.startswith("--"):
+            known.append(argument[:2] + GLUE + argument[2:])  # attached, as getopts allows: -tPROBLEM
+            index += 1
+        elif argument in FLAG_OPTIONS:
+            known.append(argument)
+            index += 1
+        elif argument.startswith("-") and len(argument) > 1 and "=" not in argument and following is not None and not _is_option(following):
+            unknown.append([argument, following])
+            index += 2
+        else:
+            unknown.append([argument])
+            index += 1
+    return known, unknown
+
+
+def ignored_arguments(unknown: Sequence[Sequence[str]]) -> list:
+    """A warning per argument the notifier does not know; values are not repeated (they may be long or private)."""
+    warnings = []
+    for words in unknown:
+        if words[0].startswith("-") and len(words[0]) > 1:
+            name = words[0].split("=", 1)[0]
+            warnings.append("unknown option {0} ignored{1}".format(name, " with the value after it" if len(words) > 1 else ""))
+        else:
+            warnings.append("a word that belongs to no option ignored")
+    return warnings
 
 
 class _IcingaArgumentParser(argparse.ArgumentParser):
-    """argparse that takes a value starting with '-' for the Icinga letters, as the stock script's getopts does."""
+    """argparse that reads the stock script's letters as its getopts does and hands back what it does not know."""
 
     def parse_known_args(self, args=None, namespace=None):  # type: ignore[no-untyped-def]
-        options, rest = super().parse_known_args(attach_dashed_values(sys.argv[1:] if args is None else args), namespace)
+        known, unknown = sort_arguments(sys.argv[1:] if args is None else args)
+        options, rest = super().parse_known_args(known, namespace)
         for name, value in vars(options).items():
             if isinstance(value, str) and value.startswith(GLUE):
                 setattr(options, name, value[len(GLUE):])
-        return options, rest
+        return options, unknown + [[word] for word in rest]
+
+    def parse_args(self, args=None, namespace=None):  # type: ignore[no-untyped-def]
+        options, unknown = self.parse_known_args(args, namespace)
+        if unknown:
+            self.error("; ".join(ignored_arguments(unknown)))
+        return options
 
 
-def parser() -> argparse.ArgumentParser:
+def parser() -> _IcingaArgumentParser:
     parse = _IcingaArgumentParser(prog="sipgate-sms-notify", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
-                                  epilog=EPILOG.format(state_dir=DEFAULT_STATE_DIR, fields=", ".join(TEMPLATE_FIELDS)))
+                                  epilog=EPILOG.format(state_dir=DEFAULT_STATE_DIR, fields=", ".join(TEMPLATE_FIELDS)), allow_abbrev=False)
     parse.add_argument("--config", metavar="FILE", help="settings file (default {0}, used when it exists)".format(DEFAULT_CONFIG_FILE))
     parse.add_argument("--flush", action="store_true", help="deliver spooled SMS and due digests (also done by every run)")
     parse.add_argument("--dry-run", action="store_true",
                        help="print the SMS per recipient (text, encoding, segments) and what would be done; send nothing, write no state")
-    icinga = parse.add_argument_group("Icinga 2 (letters of the stock mail-*-notification.sh)")
+    parse.add_argument("--bulk", action="store_true",
+                       help="Checkmk bulk notification: the alerts' contexts on standard input; one SMS per recipient for all of them")
+    icinga = parse.add_argument_group("Icinga 2 (letters of the stock mail-*-notification.sh)",
+                                      "The stock scripts' other letters -4 -6 -f -i -v -X -x are accepted and not used; "
+                                      "an unknown option is ignored with a warning, and the alert is sent.")
     for letter, meaning in ICINGA_LETTERS.items():
         icinga.add_argument("-" + letter, dest="icinga_" + letter, metavar="VALUE", help=meaning)
     for letter in IGNORED_LETTERS:
         icinga.add_argument("-" + letter, dest="ignored_" + letter, metavar="VALUE", help=argparse.SUPPRESS)
     return parse
-
-
-# Marks a glued value, so argparse does not strip a value that is exactly '--'.
-GLUE = "\x00"
-
-
-def attach_dashed_values(argv: Sequence[str]) -> list:
-    """Glue a value that starts with '-' to its letter (-o -nodata becomes -o-nodata).
-
-    Icinga passes each macro as its own argument; plugin output like '-nodata' or '-1' would
-    otherwise be taken for an option and the alert refused before it is journaled.
-    """
-    letters = {"-" + letter for letter in (*ICINGA_LETTERS, *IGNORED_LETTERS)}
-    glued: list = []
-    arguments = list(argv)
-    index = 0
-    while index < len(arguments):
-        argument = arguments[index]
-        if argument in letters and index + 1 < len(arguments) and arguments[index + 1].startswith("-"):
-            glued.append(argument + GLUE + arguments[index + 1])
-            index += 2
-            continue
-        glued.append(argument)
-        index += 1
-    return glued
 
 
 def refuse_secrets(argv: Sequence[str]) -> Optional[str]:
@@ -155,11 +211,26 @@ def refuse_secrets(argv: Sequence[str]) -> Optional[str]:
     return None
 
 
-def alert_from(options: argparse.Namespace, env: Mapping[str, str]) -> Optional[alerts.Alert]:
+def alert_from(options: argparse.Namespace, env: Mapping[str, str], warnings: Sequence[str] = ()) -> Optional[alerts.Alert]:
     given = {letter: getattr(options, "icinga_" + letter) for letter in ICINGA_LETTERS}
     if any(value is not None for value in given.values()):
-        return alerts.from_icinga_options(given)
-    return alerts.from_environment(env)
+        return alerts.with_nagios_environment(alerts.from_icinga_options(given, warnings), env)
+    alert = alerts.from_environment(env)
+    return replace(alert, warnings=tuple(warnings)) if alert is not None and warnings else alert
+
+
+def read_bulk(stream: IO[bytes]) -> Tuple[List[alerts.Alert], List[dict]]:
+    """The alerts of a Checkmk bulk on ``stream``, and a journal entry for each context or line that is none."""
+    # Checkmk writes UTF-8; a stray byte must not cost the other alerts of the bulk.
+    bulk = checkmk_bulk.parse(stream.read().decode("utf-8", errors="replace").split("\n"))
+    found, refused = checkmk_bulk.alerts_of(bulk)
+    now = time.time()
+    problems = [journal.record(events.FAILED, now, context.get("CONTACTPAGER", ""), "bulk context refused: " + reason,
+                               {"host": context.get("HOSTNAME", ""), "service": context.get("SERVICEDESC", ""), "source": alerts.CHECKMK})
+                for context, reason in refused]
+    problems += [journal.record(events.FAILED, now, "", "bulk line without KEY=VALUE ignored", {"source": alerts.CHECKMK})
+                 for _line in bulk.unreadable]
+    return found, problems
 
 
 def credentials_of(settings: Settings) -> Credentials:
@@ -177,53 +248,70 @@ def print_previews(result: RunResult) -> None:
         print("nothing would be sent")
 
 
+def warn(message: str) -> None:
+    sys.stderr.write("{0}: warning: {1}\n".format(journal.IDENT, message))
+
+
 def fail(message: str) -> int:
     sys.stderr.write("{0}: {1}\n".format(journal.IDENT, message))
     return EXIT_PERMANENT
 
 
-def journal_refusal(settings: Optional[Settings], alert: Optional[alerts.Alert], reason: str) -> None:
-    """A run refused for its settings still leaves a trace of the alert, where the state directory allows."""
-    if settings is None or alert is None:
+def journal_refusal(settings: Optional[Settings], refused: Sequence[alerts.Alert], reason: str) -> None:
+    """A run refused for its settings still leaves a trace of its alerts, where the state directory allows."""
+    if settings is None or not refused:
         return
-    try:
-        from pathlib import Path  # pylint: disable=import-outside-toplevel
-
-        entry = journal.record(events.FAILED, time.time(), ",".join(alert.recipients), reason, alert.summary())
-        journal.append(Path(settings.state_dir), [entry])
-    except OSError:
-        pass
+    entries = [journal.record(events.FAILED, time.time(), ",".join(alert.recipients), reason, alert.summary()) for alert in refused]
+    journal.append(Path(settings.state_dir), entries)
 
 
-def main(argv: Sequence[str], env: Optional[Mapping[str, str]] = None) -> int:
+def handle(options: argparse.Namespace, settings: Settings, alert: Optional[alerts.Alert], bulk: List[alerts.Alert],
+           started: float) -> int:
+    """Send (or with --dry-run show) the alert or the bulk; what waits in the spool goes along."""
+    run = Run(settings, credentials_of(settings), started=started)
+    if options.dry_run:
+        result = run.preview(alert, bulk)
+        print_previews(result)
+        return result.exit_code
+    result = run.execute(alert, bulk)
+    journal.log(result.records)
+    return result.exit_code
+
+
+def main(argv: Sequence[str], env: Optional[Mapping[str, str]] = None, stdin: Optional[IO[bytes]] = None) -> int:
     started = time.monotonic()
     given = decoding.decode(argv, os.environ if env is None else env)
     argv, env = given.argv, given.env
-    refusal = refuse_secrets(argv)
+    options, unknown = parser().parse_known_args(list(argv))
+    # Only options are looked at: a value such as plugin output may say "--password expired".
+    refusal = refuse_secrets([words[0] for words in unknown])
     if refusal:
         return fail(refusal)
-    options = parser().parse_args(list(argv))
+    warnings = ignored_arguments(unknown)
+    for warning in warnings:
+        warn(warning)
     settings: Optional[Settings] = None
     alert: Optional[alerts.Alert] = None
+    bulk: List[alerts.Alert] = []
+    problems: List[dict] = []
     try:
-        alert = alert_from(options, env)
-        if alert is None and not options.flush:
-            return fail("no alert: give the Icinga options (-t -l -s ...), or run from Nagios (NAGIOS_*) or Checkmk (NOTIFY_*); "
-                        "--flush delivers what waits; --help explains")
+        if options.bulk:
+            bulk, problems = read_bulk(stdin or sys.stdin.buffer)
+        else:
+            alert = alert_from(options, env, warnings)
+        if alert is None and not bulk and not problems and not options.flush:
+            return fail("no alert: give the Icinga options (-t -l -s ...), run from Nagios (NAGIOS_*) or Checkmk (NOTIFY_*), "
+                        "or pipe a Checkmk bulk into --bulk; --flush delivers what waits; --help explains")
         settings = load(options.config, env)
         given.check()
-        credentials = credentials_of(settings)
-        run = Run(settings, credentials, started=started)
-        if options.dry_run:
-            result = run.preview(alert)
-            print_previews(result)
-            return result.exit_code
-        result = run.execute(alert)
+        if problems and not options.dry_run:
+            journal.append(Path(settings.state_dir), problems)
+            journal.log(problems)
+        code = handle(options, settings, alert, bulk, started)
     except (alerts.AlertError, ConfigError, SmsValidationError, TemplateError, StateFileError, decoding.InputError) as error:
-        journal_refusal(settings, alert, str(error))
+        journal_refusal(settings, [alert] if alert else bulk, str(error))
         return fail(str(error))
     except OSError as error:
-        journal_refusal(settings, alert, str(error))
+        journal_refusal(settings, [alert] if alert else bulk, str(error))
         return fail("cannot use the state directory {0}: {1}".format(settings.state_dir if settings else "?", error))
-    journal.log(result.records)
-    return result.exit_code
+    return max(code, EXIT_PERMANENT if problems else code)

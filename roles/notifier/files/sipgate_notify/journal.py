@@ -27,7 +27,6 @@ SYSLOG_SOCKET = "/dev/log"
 IDENT = "sipgate-sms-notify"
 
 
-
 def record(event: str, now: float, recipient: str = "", reason: str = "", alert: Optional[dict] = None, **extra: object) -> dict:
     entry: dict = {"at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)), "time": round(now, 3), "event": event,
                    "recipient": recipient}

@@ -9,12 +9,12 @@ still see which host, which service and which state.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping, Sequence
 
 from sipgate_api.encoding import measure  # pylint: disable=import-error
 from sipgate_api.fitting import ELLIPSIS, fit, fold_whitespace, to_gsm7  # pylint: disable=import-error
 
-from .alert import Alert
+from .alert import PROBLEM, RECOVERY, Alert
 
 DEFAULT_TEMPLATE = "{type} {subject} {state}{note}: {output}"
 TEMPLATE_FIELDS = ("type", "subject", "host", "host_display", "service", "service_display", "state", "output",
@@ -44,7 +44,7 @@ def note_of(alert: Alert) -> str:
 
 def template_fields(alert: Alert) -> dict:
     return {
-        "type": alert.notification_type, "subject": alert.subject, "host": alert.host,
+        "type": alert.notification_type, "subject": alert.display_subject, "host": alert.host,
         "host_display": alert.host_display or alert.host, "service": alert.service,
         "service_display": alert.service_display or alert.service, "state": alert.state, "output": alert.output,
         "long_output": alert.long_output, "author": alert.author, "comment": alert.comment, "note": note_of(alert),
@@ -126,9 +126,9 @@ def digest_item(subject: str, states: Iterable[str], notification_type: str) -> 
     return plain("{0} {1}".format(subject, label))
 
 
-def digest(total: int, items: list, max_segments: int = 1) -> str:
+def digest(total: int, items: list, max_segments: int = 1, label: str = "held") -> str:
     """``3 held: web01/HTTP CRITICAL, db1 DOWN, …``: named while they fit, the rest counted."""
-    head = "{0} held: ".format(total)
+    head = "{0} {1}: ".format(total, label)
     named: list = []
     for index, item in enumerate(items):
         rest = len(items) - index - 1
@@ -139,5 +139,23 @@ def digest(total: int, items: list, max_segments: int = 1) -> str:
         named = candidate
     rest = len(items) - len(named)
     if not named:
-        return _shrink_until_it_fits("{0} held, {1} hosts/services: see journal.jsonl".format(total, len(items)), max_segments)
+        return _shrink_until_it_fits("{0} {1}, {2} hosts/services: see journal.jsonl".format(total, label, len(items)), max_segments)
     return head + ", ".join(named) + (", +{0} more".format(rest) if rest else "")
+
+
+# Worst first: hard problems, softer ones, then everything else; recoveries last.
+_STATE_RANK = {"CRITICAL": 0, "DOWN": 0, "UNREACHABLE": 1, "UNKNOWN": 2, "WARNING": 3}
+_CATEGORY_RANK = {PROBLEM: 0, RECOVERY: 2}
+
+
+def worst_first(alerts: Sequence[Alert]) -> list:
+    """The alerts ordered by how urgent they are; equally urgent ones keep their order."""
+    return sorted(alerts, key=lambda alert: (_CATEGORY_RANK.get(alert.category, 1), _STATE_RANK.get(alert.state, 4)))
+
+
+def bulk(template: str, alerts: Sequence[Alert], max_segments: int = 1) -> str:
+    """One SMS for a bulk: ``3 alerts: web01/HTTP CRITICAL, db1 DOWN, +1 more``; a bulk of one is a normal alert."""
+    if len(alerts) == 1:
+        return render(template, alerts[0], max_segments)
+    items = [digest_item(alert.display_subject, [alert.state], alert.notification_type) for alert in worst_first(alerts)]
+    return digest(len(alerts), items, max_segments, label="alerts")

@@ -156,6 +156,35 @@ def decide(state: dict, alert: Alert, recipient: str, now: float, limits: Limits
     return Decision(HELD, "budget of {0} SMS per {1:.0f} s used up: held for a digest".format(limits.budget, limits.budget_window))
 
 
+def decide_bulk(state: dict, alerts: list, recipient: str, now: float, limits: Limits) -> list:
+    """The decisions for the alerts of one bulk, whose SEND alerts go out together as one SMS.
+
+    The rules of ``decide``, except that the bulk costs one SMS of the budget, not one per alert.
+    """
+    has_room = room(state, recipient, now, limits) > 0
+    decisions = []
+    for alert in alerts:
+        key = subject_key(recipient, alert)
+        seen = state["subjects"].get(key)
+        held_already = _held_entry(state, recipient, key) is not None
+        if seen and seen.get("fingerprint") == fingerprint(alert) and now - seen.get("at", 0) < limits.dedup_window:
+            decision = Decision(DEDUPLICATED, "the same {0} {1} came {2:.0f} s ago".format(alert.notification_type, alert.state, now - seen["at"]))
+        elif not held_already and has_room:
+            decision = Decision(SEND, "within the budget, in one SMS with the rest of the bulk")
+        elif not held_already and alert.category == RECOVERY and seen and seen.get("texted_problem"):
+            decision = Decision(SEND, "recovery of a problem that was texted: sent over the budget")
+        else:
+            _hold(state, recipient, key, alert, now)
+            decision = Decision(HELD, "joins the alert already held for the digest" if held_already else
+                                "budget of {0} SMS per {1:.0f} s used up: held for a digest".format(limits.budget, limits.budget_window))
+        if decision.fate != DEDUPLICATED:
+            _remember(state, key, alert, now, texted=decision.fate == SEND)
+        decisions.append(decision)
+    if any(decision.fate == SEND for decision in decisions):
+        _count_send(state, recipient, now)
+    return decisions
+
+
 def due_digests(state: dict, now: float, limits: Limits) -> list:
     """The digests whose recipients' budget has room again; their entries leave the held list."""
     digests = []

@@ -15,7 +15,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, Sequence
 
 from sipgate_api.state_file import StateFileError, read_state, recovering_state  # pylint: disable=import-error
 from sipgate_api.credentials import Credentials  # pylint: disable=import-error
@@ -69,6 +69,13 @@ def _digest_about(digest: policy.Digest) -> dict:
                        for entry in digest.entries]}
 
 
+def about_each_alert(about: dict) -> list:
+    """What the journal says an SMS was about, one entry per alert: a bulk SMS carries several."""
+    if about.get("bulk"):
+        return [dict(alert, bulk=len(about["alerts"])) for alert in about["alerts"]]
+    return [about]
+
+
 def digest_text(digest: policy.Digest, max_segments: int) -> str:
     items = [message.digest_item(entry["subject"], entry["states"], entry["type"]) for entry in digest.entries]
     return message.digest(digest.total, items, max_segments)
@@ -113,8 +120,8 @@ class Run:
         policy.complete(state)
         policy.prune(state, now, self.limits)
         for item in spool.expire(state, now, self.settings.spool_max_age):
-            result.records.append(journal.record(events.FAILED, now, item["recipient"], "undelivered for too long, given up: " +
-                                                 item.get("last_error", ""), item["about"], text=item["text"]))
+            result.records += [journal.record(events.FAILED, now, item["recipient"], "undelivered for too long, given up: " +
+                                              item.get("last_error", ""), about, text=item["text"]) for about in about_each_alert(item["about"])]
         outgoing = []
         for digest in policy.due_digests(state, now, self.limits):
             outgoing.append(spool.enqueue(state, digest.recipient, digest_text(digest, self.settings.max_segments), now,
@@ -136,13 +143,42 @@ class Run:
         details = {"text": item["text"], "attempts": item["attempts"], "queued_at": item["created"]}
         if lost.quarantined:
             journal.alarm("quarantined the SMS to {0}: twice in flight without an answer; it is not sent again".format(item["recipient"]))
-            result.records.append(journal.record(events.QUARANTINED, now, item["recipient"], item["last_error"] +
-                                                 "; twice without an answer: not sent again (see quarantine in state.json)",
-                                                 item["about"], **details))
+            reason = item["last_error"] + "; twice without an answer: not sent again (see quarantine in state.json)"
+            result.records += [journal.record(events.QUARANTINED, now, item["recipient"], reason, each, **details)
+                               for each in about_each_alert(item["about"])]
             return
-        result.records.append(journal.record(events.DELIVERY_UNKNOWN, now, item["recipient"], item["last_error"] +
-                                             "; sent once more after {0:.0f} s".format(self.settings.unknown_hold_off),
-                                             item["about"], **details))
+        reason = item["last_error"] + "; sent once more after {0:.0f} s".format(self.settings.unknown_hold_off)
+        result.records += [journal.record(events.DELIVERY_UNKNOWN, now, item["recipient"], reason, each, **details)
+                           for each in about_each_alert(item["about"])]
+
+    def bulk_recipients(self, bulk: Sequence[Alert], result: RunResult, now: float) -> Dict[str, List[Alert]]:
+        """The alerts of a bulk per recipient, in their order; each recipient gets one SMS for the bulk."""
+        batches: Dict[str, List[Alert]] = {}
+        for alert in bulk:
+            for number in self.recipients(alert, result, now):
+                batches.setdefault(number, []).append(alert)
+        return batches
+
+    def _decide_bulk(self, state: dict, batches: Dict[str, List[Alert]], now: float, result: RunResult) -> list:
+        """Under the lock: per recipient, the bulk's alerts that go out, together in one SMS."""
+        outgoing = []
+        for number, batch in batches.items():
+            sending = []
+            for alert, decision in zip(batch, policy.decide_bulk(state, batch, number, now, self.limits)):
+                if decision.fate == policy.SEND:
+                    sending.append(alert)
+                else:
+                    result.records.append(journal.record(decision.fate, now, number, decision.reason, alert.summary()))
+            if sending:
+                outgoing.append(spool.enqueue(state, number, self.bulk_text(sending), now, self.run_id, self.bulk_about(sending)))
+        return outgoing
+
+    def bulk_text(self, alerts: List[Alert]) -> str:
+        return message.bulk(self.settings.template, alerts, self.settings.max_segments)
+
+    @staticmethod
+    def bulk_about(alerts: List[Alert]) -> dict:
+        return alerts[0].summary() if len(alerts) == 1 else {"bulk": True, "alerts": [alert.summary() for alert in alerts]}
 
     def _settle(self, state: dict, outcomes: dict, now: float, result: RunResult) -> None:
         policy.complete(state)
@@ -155,19 +191,20 @@ class Run:
             if outcome.delivery == DELIVERED:
                 spool.remove(state, item_id)
                 event = events.DIGEST_SENT if about.get("digest") else events.SENT
-                result.records.append(journal.record(event, now, item["recipient"], "", about, **details))
+                result.records += [journal.record(event, now, item["recipient"], "", each, **details) for each in about_each_alert(about)]
                 continue
             if outcome.unsendable:
                 spool.remove(state, item_id)
-                result.records.append(journal.record(events.FAILED, now, item["recipient"], outcome.error, about, **details))
+                result.records += [journal.record(events.FAILED, now, item["recipient"], outcome.error, each, **details)
+                                   for each in about_each_alert(about)]
                 result.worsen(EXIT_PERMANENT)
                 continue
             if outcome.delivery == UNKNOWN:
                 self._hold_unknown(state, item, outcome, now, result, details)
                 continue
             spool.release(state, item_id, self.run_id, outcome.error)
-            result.records.append(journal.record(events.SPOOLED, now, item["recipient"], outcome.error + "; kept for a later try",
-                                                 about, delivery=outcome.delivery, **details))
+            result.records += [journal.record(events.SPOOLED, now, item["recipient"], outcome.error + "; kept for a later try", each,
+                                              delivery=outcome.delivery, **details) for each in about_each_alert(about)]
             result.worsen(EXIT_TEMPORARY if outcome.temporary else EXIT_PERMANENT)
 
     def _hold_unknown(self, state: dict, item: dict, outcome: Outcome, now: float, result: RunResult, details: dict) -> None:
@@ -175,14 +212,14 @@ class Run:
         quarantined = spool.hold_unknown(state, item["id"], self.run_id, outcome.error, now, self.settings.unknown_hold_off)
         if quarantined:
             journal.alarm("quarantined the SMS to {0}: delivery unknown twice; it is not sent again".format(item["recipient"]))
-            result.records.append(journal.record(events.QUARANTINED, now, item["recipient"], outcome.error +
-                                                 "; unknown twice: not sent again (see quarantine in state.json)",
-                                                 item["about"], delivery=outcome.delivery, **details))
+            result.records += [journal.record(events.QUARANTINED, now, item["recipient"], outcome.error +
+                                              "; unknown twice: not sent again (see quarantine in state.json)",
+                                              each, delivery=outcome.delivery, **details) for each in about_each_alert(item["about"])]
             result.worsen(EXIT_PERMANENT)
             return
-        result.records.append(journal.record(events.DELIVERY_UNKNOWN, now, item["recipient"], outcome.error +
-                                             "; sent once more after {0:.0f} s".format(
-                                                 self.settings.unknown_hold_off), item["about"], delivery=outcome.delivery, **details))
+        reason = outcome.error + "; sent once more after {0:.0f} s".format(self.settings.unknown_hold_off)
+        result.records += [journal.record(events.DELIVERY_UNKNOWN, now, item["recipient"], reason, each, delivery=outcome.delivery,
+                                          **details) for each in about_each_alert(item["about"])]
         result.worsen(EXIT_TEMPORARY)
 
     @contextmanager
@@ -205,14 +242,16 @@ class Run:
     def _send(self, items: list, stop: Any = None) -> dict:
         return self.sender(items, self.started + SEND_DEADLINE, stop)
 
-    def _send_without_state(self, alert: Optional[Alert], numbers: list, text: str, now: float, result: RunResult,
-                            trouble: StateFileError) -> RunResult:
-        """Fail open: the alert goes straight out, without dedup and budget; the spool waits for a usable state."""
+    def _send_without_state(self, direct: list, now: float, result: RunResult, trouble: StateFileError) -> RunResult:
+        """Fail open: the alert goes straight out, without dedup and budget; the spool waits for a usable state.
+
+        ``direct`` holds (number, text, about) of every SMS the alert (or bulk) would send.
+        """
         self._report("{0}; sending without deduplication and budget, spooled SMS wait".format(trouble))
-        if alert is None:
+        if not direct:
             journal.alarm("--flush cannot deliver the spool while the state cannot be used")
             result.worsen(EXIT_TEMPORARY)
-        items = [spool.enqueue(policy.empty_state(), number, text, now, self.run_id, alert.summary()) for number in numbers] if alert else []
+        items = [spool.enqueue(policy.empty_state(), number, text, now, self.run_id, about) for number, text, about in direct]
         outcomes = self._send(items) if items else {}
         for item in items:
             self._record_unspooled(item, outcomes[item["id"]], now, result)
@@ -240,18 +279,22 @@ class Run:
                      "again after {2:.0f} s".format(trouble, len(outcomes), spool.STALE_CLAIM))
         return settled
 
-    def execute(self, alert: Optional[Alert]) -> RunResult:
-        """Handle ``alert`` (None for a bare ``--flush``) and deliver whatever waits in the spool."""
+    def execute(self, alert: Optional[Alert], bulk: Sequence[Alert] = ()) -> RunResult:
+        """Handle ``alert`` (None for a bare ``--flush``) or a ``bulk`` of alerts, and deliver whatever waits in the spool."""
         result = RunResult()
         now = self.clock()
         numbers = self.recipients(alert, result, now) if alert else []
         text = message.render(self.settings.template, alert, self.settings.max_segments) if alert else ""
+        batches = self.bulk_recipients(bulk, result, now)
         decided = RunResult()
         try:
             with self._state() as state:
                 outgoing = self._decide(state, alert, numbers, text, now, decided)
+                outgoing += self._decide_bulk(state, batches, now, decided)
         except StateFileError as trouble:
-            return self._send_without_state(alert, numbers, text, now, result, trouble)
+            direct = [(number, text, alert.summary()) for number in numbers] if alert else []
+            direct += [(number, self.bulk_text(batch), self.bulk_about(batch)) for number, batch in batches.items()]
+            return self._send_without_state(direct, now, result, trouble)
         result.records += decided.records
         result.worsen(decided.exit_code)
         self._journal(result.records)
@@ -292,16 +335,20 @@ class Run:
             journal.alarm("state file {0} is unusable ({1}); a real run sets it aside (not this dry run)".format(path, "; ".join(problems)))
         return state
 
-    def preview(self, alert: Optional[Alert]) -> RunResult:
+    def preview(self, alert: Optional[Alert], bulk: Sequence[Alert] = ()) -> RunResult:
         """``--dry-run``: the SMS and the decisions a real run would make; nothing sent, nothing written."""
         result = RunResult()
         now = self.clock()
         numbers = self.recipients(alert, result, now) if alert else []
         text = message.render(self.settings.template, alert, self.settings.max_segments) if alert else ""
-        outgoing = self._decide(self._peek_state(), alert, numbers, text, now, result)
+        batches = self.bulk_recipients(bulk, result, now)
+        state = self._peek_state()
+        outgoing = self._decide(state, alert, numbers, text, now, result)
+        outgoing += self._decide_bulk(state, batches, now, result)
         for item in outgoing:
             size = measure(item["text"])
             result.previews.append({"recipient": item["recipient"], "text": item["text"], "encoding": size.encoding,
                                     "segments": size.segments, "characters": size.units,
-                                    "kind": "digest" if item["about"].get("digest") else "alert" if item["created"] == now else "spooled"})
+                                    "kind": "digest" if item["about"].get("digest") else "bulk" if item["about"].get("bulk")
+                                    else "alert" if item["created"] == now else "spooled"})
         return result
