@@ -24,6 +24,7 @@ description:
     or with the environment variable E(ANSIBLE_CALLBACKS_ENABLED).
 requirements:
   - requests >= 2.28 on the controller.
+  - phonenumbers >= 8.12.57 on the controller.
   - Enabled in C(callbacks_enabled) in C(ansible.cfg), or in E(ANSIBLE_CALLBACKS_ENABLED).
 author:
   - sipgateio.sms maintainers (@sipgateio)
@@ -33,8 +34,8 @@ seealso:
 options:
   recipients:
     description:
-      - Phone numbers to text, in international format like C(+4915799912345). A comma-separated list in the environment
-        variable or in C(ansible.cfg).
+      - Phone numbers to text, in international format like C(+4915799912345) (a national C(0…) is read as German).
+        A comma-separated list in the environment variable or in C(ansible.cfg).
       - Without recipients nothing is sent, and a warning says so.
     type: list
     elements: str
@@ -95,6 +96,7 @@ options:
   api_url:
     description:
       - Base URL of the sipgate REST API.
+      - Plain C(http://) is refused except on loopback, where a test endpoint may use it, with a warning.
     type: str
     default: https://api.sipgate.com/v2
     env:
@@ -170,6 +172,7 @@ from typing import Any, Optional
 
 from ansible.plugins.callback import CallbackBase
 
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.api_url import plain_http_warning
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.client import RetryPolicy, SipgateClient
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.credentials import choose_credentials
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors import SipgateError, SmsValidationError
@@ -297,6 +300,9 @@ class CallbackModule(CallbackBase):
     def _client(self) -> SipgateClient:
         credentials = choose_credentials(self.get_option("token_id"), self.get_option("token"),
                                          access_token=self.get_option("access_token"))
+        warning = plain_http_warning(self.get_option("api_url"))
+        if warning:
+            self._display.warning("sipgate_sms callback: " + warning)
         return SipgateClient(credentials, api_url=self.get_option("api_url"), timeout=self.get_option("timeout"),
                              validate_certs=self.get_option("validate_certs"),
                              retry_policy=RetryPolicy(retries=self.get_option("retries")))

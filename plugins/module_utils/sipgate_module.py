@@ -8,10 +8,12 @@ Only modules import this; the notifier uses the Ansible-free files beside it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, Optional
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
+from .sipgate_api import phone_numbers
+from .sipgate_api.api_url import plain_http_warning
 from .sipgate_api.client import DEFAULT_API_URL, HAS_REQUESTS, REQUESTS_IMPORT_ERROR, RetryPolicy, SipgateClient
 from .sipgate_api.credentials import choose_credentials
 from .sipgate_api.errors import SipgateError, SmsValidationError
@@ -38,10 +40,20 @@ def require_requests(module: AnsibleModule) -> None:
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
 
 
-def client_from_params(params: dict) -> SipgateClient:
-    """A client for the module's options; raises SmsValidationError for incomplete credentials."""
+def require_phonenumbers(module: AnsibleModule) -> None:
+    error = phone_numbers.import_error()
+    if error:
+        module.fail_json(msg=missing_required_lib("phonenumbers"), exception=error)
+
+
+def client_from_params(params: dict, warn: Optional[Callable[[str], None]] = None) -> SipgateClient:
+    """A client for the module's options; raises SmsValidationError for incomplete credentials and for
+    plain http beyond loopback, and passes a warning about plain http on loopback to ``warn``."""
     credentials = choose_credentials(params.get("token_id"), params.get("token"), params.get("username"),
                                      params.get("password"), params.get("access_token"))
+    warning = plain_http_warning(params["api_url"])
+    if warning and warn is not None:
+        warn(warning)
     if params["timeout"] <= 0:
         raise SmsValidationError("timeout", "must be more than 0 seconds", "give a positive number like 10")
     if params["retries"] < 0:

@@ -11,6 +11,7 @@ import sys
 import time
 from typing import Mapping, Optional, Sequence
 
+from sipgate_api.api_url import plain_http_warning  # pylint: disable=import-error
 from sipgate_api.state_file import StateFileError  # pylint: disable=import-error
 from sipgate_api.credentials import Credentials, choose_credentials  # pylint: disable=import-error
 from sipgate_api.errors import SmsValidationError  # pylint: disable=import-error
@@ -41,13 +42,17 @@ settings (file, then environment, which wins):
   [sipgate]  token_id, token, sms_id, api_url, validate_certs
   [notify]   template, max_segments (1), dedup_window (900 s), budget (5 SMS),
              budget_window (600 s), state_dir, recipients (when the alert names none),
-             spool_max_age (86400 s: older undelivered SMS are given up, and journaled)
+             spool_max_age (86400 s: older undelivered SMS are given up, and journaled),
+             region (DE: the country national numbers are read in, ISO 3166 alpha-2)
   environment: SIPGATE_TOKEN_ID, SIPGATE_TOKEN, SIPGATE_SMS_ID, SIPGATE_API_URL,
              SIPGATE_SMS_STATE_DIR (default {state_dir})
   The file must not be readable by group or others (chmod 600): it holds the token.
   Secrets are never taken from the command line, which every user sees in ps.
   Without sms_id the account's first SMS extension is looked up (scope sms:read).
-  Recipients in international format (+4915799912345); a national 0157... counts as German.
+  Recipients in international format (+4915799912345, 0049...) or national (0157 ...) in region;
+  a number that libphonenumber does not call valid there is refused with the reason, and so are
+  digits without + or leading 0 (15799912345 could be a German or a Canadian number).
+  api_url: plain http is refused except on loopback (a test endpoint), where it is warned about.
 
 message template (str.format), default "{{type}} {{subject}} {{state}}{{note}}: {{output}}":
   fields: {fields}
@@ -161,6 +166,11 @@ def print_previews(result: RunResult) -> None:
         print("nothing would be sent")
 
 
+def warn_about(warning: Optional[str]) -> None:
+    if warning:
+        sys.stderr.write("{0}: warning: {1}\n".format(journal.IDENT, warning))
+
+
 def fail(message: str) -> int:
     sys.stderr.write("{0}: {1}\n".format(journal.IDENT, message))
     return EXIT_PERMANENT
@@ -194,6 +204,7 @@ def main(argv: Sequence[str], env: Optional[Mapping[str, str]] = None) -> int:
             return fail("no alert: give the Icinga options (-t -l -s ...), or run from Nagios (NAGIOS_*) or Checkmk (NOTIFY_*); "
                         "--flush delivers what waits; --help explains")
         settings = load(options.config, env)
+        warn_about(plain_http_warning(settings.api_url))
         credentials = credentials_of(settings)
         run = Run(settings, credentials, started=started)
         if options.dry_run:

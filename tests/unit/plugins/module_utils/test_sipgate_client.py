@@ -427,9 +427,51 @@ def test_history_asks_for_outgoing_sms_in_a_time_range(api: ScriptedApi) -> None
     first, second = api.seen
     assert first.path == "/history"
     assert first.query == {"types": ["SMS"], "directions": ["OUTGOING"], "from": ["2024-01-01T00:00:00Z"],
-                           "to": ["2024-01-02T00:00:00Z"], "phonenumber": [NUMBER], "limit": ["50"]}
+                           "to": ["2024-01-02T00:00:00Z"], "phonenumber": [NUMBER], "limit": ["50"], "offset": ["0"]}
     assert "to" not in second.query and "phonenumber" not in second.query
-    assert second.query["limit"] == ["100"]
+    assert second.query["limit"] == ["1000"] and second.query["offset"] == ["0"]
+
+
+def history_pages(total: int) -> Callable[[Seen], Answer]:
+    """A history of ``total`` SMS that answers each GET with the page its limit and offset ask for."""
+    entries = [{"smsContent": "m{0}".format(number), "target": "01579-9912345"} for number in range(total)]
+
+    def answer(request: Seen) -> Answer:
+        offset, limit = int(request.query["offset"][0]), int(request.query["limit"][0])
+        return Answer(200, {"items": entries[offset:offset + limit], "totalCount": total})
+    return answer
+
+
+def test_history_reads_every_page_up_to_total_count(api: ScriptedApi) -> None:
+    api.answer = history_pages(7)
+    with make_client(api.url) as client:
+        items = client.history("2024-01-01T00:00:00Z", page_size=3)
+    assert [item["smsContent"] for item in items] == ["m{0}".format(number) for number in range(7)]
+    assert [(request.query["offset"], request.query["limit"]) for request in api.seen] == [
+        (["0"], ["3"]), (["3"], ["3"]), (["6"], ["3"])]
+
+
+def test_history_stops_at_total_count_without_asking_for_an_empty_page(api: ScriptedApi) -> None:
+    api.answer = history_pages(6)
+    with make_client(api.url) as client:
+        assert len(client.history("2024-01-01T00:00:00Z", page_size=3)) == 6
+    assert len(api.seen) == 2
+
+
+def test_history_limit_caps_the_entries_and_the_page_size(api: ScriptedApi) -> None:
+    api.answer = history_pages(2500)
+    with make_client(api.url) as client:
+        assert len(client.history("2024-01-01T00:00:00Z", limit=1)) == 1
+        assert len(client.history("2024-01-01T00:00:00Z", limit=1500)) == 1500
+    assert [(request.query["offset"], request.query["limit"]) for request in api.seen] == [
+        (["0"], ["1"]), (["0"], ["1000"]), (["1000"], ["500"])]
+
+
+def test_history_without_total_count_stops_at_a_short_page(api: ScriptedApi) -> None:
+    api.answer = lambda request: Answer(200, {"items": [{"smsContent": "x"}] * (2 if request.query["offset"] == ["0"] else 1)})
+    with make_client(api.url) as client:
+        assert len(client.history("2024-01-01T00:00:00Z", page_size=2)) == 3
+    assert len(api.seen) == 2
 
 
 def test_read_that_is_not_json_points_at_api_url(api: ScriptedApi) -> None:

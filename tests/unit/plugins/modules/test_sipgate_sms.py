@@ -8,8 +8,9 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
+import phonenumbers
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
@@ -56,7 +57,8 @@ class FakeClient:
         self.reads.append(("history", since, phonenumber))
         if self.history_status:
             raise SipgateError.from_status(self.history_status, "GET /history")
-        return [item for item in self.history_items if item["target"] == phonenumber]
+        return [item for item in self.history_items
+                if phonenumber is None or phonenumbers.parse(item["target"], "DE") == phonenumbers.parse(phonenumber)]
 
 
 class Harness:
@@ -70,8 +72,8 @@ class Harness:
         self.clients_made = 0
         real_client_from_params = sipgate_sms.client_from_params
 
-        def client_from_params(params: dict) -> FakeClient:
-            real_client_from_params(params)  # its credential and timeout checks are part of what is tested
+        def client_from_params(params: dict, warn: Optional[Callable[[str], None]] = None) -> FakeClient:
+            real_client_from_params(params, warn)  # its credential, timeout and api_url checks are part of what is tested
             self.clients_made += 1
             return self.client
         monkeypatch.setattr(sipgate_sms, "client_from_params", client_from_params)
@@ -116,6 +118,11 @@ def module(monkeypatch, capsys, tmp_path) -> Harness:
     ({"token_id": None, "token": None}, "token_id", "no credentials"),
     ({"username": "ops@example.com", "password": "pw"}, "credentials", "more than one kind"),
     ({"timeout": 0}, "timeout", "more than 0 seconds"),
+    ({"recipients": ["15799912345"]}, "recipients[0]", "neither + nor a leading 0"),
+    ({"recipients": ["0157 999 12345"], "country_code": ""}, "country_code", "is empty"),
+    ({"recipients": ["0157 999 12345"], "country_code": "DE"}, "country_code", "not a country calling code"),
+    ({"region": "UK"}, "region", "not a region"),
+    ({"api_url": "http://api.example.com/v2"}, "api_url", "plain http to another machine"),
 ])
 def test_bad_input_names_its_field_and_sends_nothing(module, args, field, words):
     result = module.run(**args)
@@ -362,8 +369,14 @@ def test_a_not_delivered_send_leaves_no_record(module):
 
 # --- dedup_scope: history ------------------------------------------------------------------------
 
+def sipgate_target(number: str) -> str:
+    """A German number the way sipgate's history writes it: +4915799912345 as 01579-9912345."""
+    area, subscriber = phonenumbers.format_number(phonenumbers.parse(number), phonenumbers.PhoneNumberFormat.NATIONAL).split(" ", 1)
+    return "{0}-{1}".format(area, subscriber.replace(" ", ""))
+
+
 def history_entry(recipient: str, text: str) -> dict:
-    return {"target": recipient, "smsContent": text, "created": "2026-01-01T00:00:00Z"}
+    return {"target": sipgate_target(recipient), "smsContent": text, "created": "2026-01-01T00:00:00Z"}
 
 
 def test_history_scope_skips_what_sipgate_already_lists(module):
@@ -375,6 +388,35 @@ def test_history_scope_skips_what_sipgate_already_lists(module):
     assert [read[2] for read in asked] == [FIRST, SECOND]
     since = time.mktime(time.strptime(asked[0][1], "%Y-%m-%dT%H:%M:%SZ")) - time.timezone
     assert abs(time.time() - 24 * 3600 - since) < 60
+
+
+def test_history_in_national_spelling_prevents_a_second_sms(module):
+    module.client.history_items = [history_entry(FIRST, "Deployment of web01 done")]
+    assert module.client.history_items[0]["target"] == "01579-9912345"
+    result = module.run(dedup_scope="history")
+    assert result["changed"] is False and module.client.posted == []
+
+
+def test_history_of_another_number_or_text_does_not_stop_the_sms(module):
+    module.client.history_items = [history_entry(SECOND, "Deployment of web01 done"), history_entry(FIRST, "other text")]
+    result = module.run(dedup_scope="history")
+    assert result["changed"] is True and [sms.recipient for sms in module.client.posted] == [FIRST]
+
+
+def test_history_is_read_in_the_region_of_the_recipients(module):
+    module.client.history_items = [{"target": "0664 1234567", "smsContent": "Deployment of web01 done"}]
+    module.client.history = lambda since, phonenumber=None, **_: module.client.history_items  # type: ignore[method-assign]
+    assert module.run(dedup_scope="history", recipients=["0664 1234567"], region="AT")["changed"] is False
+    assert module.run(dedup_scope="history", recipients=["+43 664 1234567"], state_file=str(module.state_file) + "2")["changed"] is True
+
+
+def test_plain_http_on_loopback_is_warned_about(module, monkeypatch):
+    warnings: list = []
+    # In a test process Ansible shows a module's warnings on the controller's display instead of returning them.
+    monkeypatch.setattr(sipgate_sms.AnsibleModule, "warn", lambda _self, warning, **_kw: warnings.append(warning))
+    assert module.run(api_url="http://127.0.0.1:8080/v2")["changed"] is True
+    assert module.run(api_url="https://127.0.0.1:8080/v2", recipients=[SECOND])["changed"] is True
+    assert len(warnings) == 1 and "plain http" in warnings[0] and "unencrypted" in warnings[0]
 
 
 def test_history_scope_is_consulted_in_check_mode(module):

@@ -65,7 +65,7 @@ SEND_ONLY = {"sms": 403, "callerids": 403, "balance": 403, "history": 403}
 
 
 def run_module(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture, client: FakeClient, **args: Any) -> dict:
-    monkeypatch.setattr(sipgate_sms_info, "client_from_params", lambda params: client)
+    monkeypatch.setattr(sipgate_sms_info, "client_from_params", lambda params, warn=None: client)
     params = {"token_id": "token-ABC123", "token": "0f1e2d3c-secret", **args}
     with patch_module_args(params), pytest.raises(SystemExit):
         sipgate_sms_info.main()
