@@ -65,7 +65,7 @@ options:
       - Read and checked with libphonenumber's metadata (the Python library C(phonenumbers)). A number that is not valid
         where it belongs (too short, too long, no such range, unknown country code) fails the task with the reason,
         before anything is sent.
-      - Digits without C(+), C(00) or the region's trunk prefix (V(15799912345) in Germany) are refused rather than guessed:
+      - Digits without C(+), C(00) or the region's trunk prefix (V(15799912345) in Germany) are refused rather than guessed;
         they could be a national number that lost its C(0) or an international one that lost its C(+).
       - Each is normalised to E.164, like C(+4915799912345); duplicates are sent once.
     type: list
