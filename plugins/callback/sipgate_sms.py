@@ -24,6 +24,7 @@ description:
     or with the environment variable E(ANSIBLE_CALLBACKS_ENABLED).
 requirements:
   - requests >= 2.28 on the controller.
+  - phonenumbers >= 8.12.57 on the controller.
   - Enabled in C(callbacks_enabled) in C(ansible.cfg), or in E(ANSIBLE_CALLBACKS_ENABLED).
 author:
   - sipgateio.sms maintainers (@sipgateio)
@@ -33,8 +34,8 @@ seealso:
 options:
   recipients:
     description:
-      - Phone numbers to text, in international format like C(+4915799912345). A comma-separated list in the environment
-        variable or in C(ansible.cfg).
+      - Phone numbers to text, in international format like C(+4915799912345) (a national C(0…) is read as German).
+        A comma-separated list in the environment variable or in C(ansible.cfg).
       - Without recipients nothing is sent, and a warning says so.
     type: list
     elements: str
@@ -95,6 +96,7 @@ options:
   api_url:
     description:
       - Base URL of the sipgate REST API.
+      - Plain C(http://) is refused except on loopback, where a test endpoint may use it, with a warning.
     type: str
     default: https://api.sipgate.com/v2
     env:
@@ -299,8 +301,11 @@ class CallbackModule(CallbackBase):
     def _connection(self) -> Connection:
         credentials = choose_credentials(self.get_option("token_id"), self.get_option("token"),
                                          access_token=self.get_option("access_token"))
-        return Connection(credentials, api_url=self.get_option("api_url"), timeout=self.get_option("timeout"),
-                          validate_certs=self.get_option("validate_certs"), retries=self.get_option("retries"))
+        connection = Connection(credentials, api_url=self.get_option("api_url"), timeout=self.get_option("timeout"),
+                                validate_certs=self.get_option("validate_certs"), retries=self.get_option("retries"))
+        if connection.warning:
+            self._display.warning("sipgate_sms callback: " + connection.warning)
+        return connection
 
     def _send(self, message: str) -> None:
         recipients = [number.strip() for number in self.get_option("recipients") or [] if number and number.strip()]

@@ -14,7 +14,8 @@ options:
     description:
       - ID of a sipgate personal access token, like C(token-ABC123).
       - Create the token in the sipgate web app under C(Personal access tokens) with the scopes the task needs
-        (C(sessions:sms:write) to send; C(sms:read), C(balance:read), C(history:read) to read).
+        (C(sessions:sms:write) or C(sessions:write) to send; C(sms:read), C(sms:callerid:read), C(balance:read),
+        C(history:read) to read; C(all) allows everything).
       - If not set, the environment variable E(SIPGATE_TOKEN_ID) is used.
       - Mutually exclusive with O(username) and O(access_token).
     type: str
@@ -41,6 +42,8 @@ options:
     description:
       - Base URL of the sipgate REST API.
       - If not set, the environment variable E(SIPGATE_API_URL) is used.
+      - Plain C(http://) sends the credentials unencrypted. It is refused except on loopback (C(localhost), C(127.0.0.0/8),
+        C(::1)), where a test endpoint may use it, with a warning.
     type: str
     default: https://api.sipgate.com/v2
   validate_certs:

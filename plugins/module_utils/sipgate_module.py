@@ -8,10 +8,11 @@ Only modules import this; the notifier uses the Ansible-free files beside it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, Optional
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
+from .sipgate_api import phone_numbers
 from .sipgate_api.client import DEFAULT_API_URL, HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from .sipgate_api.connection import Connection
 from .sipgate_api.credentials import choose_credentials
@@ -39,12 +40,24 @@ def require_requests(module: AnsibleModule) -> None:
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
 
 
-def connection_from_params(params: dict, **extra: int) -> Connection:
-    """The connection the module's options describe; raises SmsValidationError naming a bad option."""
+def require_phonenumbers(module: AnsibleModule) -> None:
+    error = phone_numbers.import_error()
+    if error:
+        module.fail_json(msg=missing_required_lib("phonenumbers"), exception=error)
+
+
+def connection_from_params(params: dict, warn: Optional[Callable[[str], None]] = None, **extra: int) -> Connection:
+    """The connection the module's options describe; raises SmsValidationError naming a bad option.
+
+    Plain http is refused beyond loopback; on loopback its warning goes to ``warn``.
+    """
     credentials = choose_credentials(params.get("token_id"), params.get("token"), params.get("username"),
                                      params.get("password"), params.get("access_token"))
-    return Connection(credentials, api_url=params["api_url"], timeout=params["timeout"],
-                      validate_certs=params["validate_certs"], retries=params["retries"], **extra)
+    connection = Connection(credentials, api_url=params["api_url"], timeout=params["timeout"],
+                            validate_certs=params["validate_certs"], retries=params["retries"], **extra)
+    if connection.warning and warn is not None:
+        warn(connection.warning)
+    return connection
 
 
 def fail_with(module: AnsibleModule, error: Exception, **result: Any) -> None:

@@ -29,6 +29,8 @@ description:
   - Writes its intent to O(state_file) before the first request and the outcome after the answers. If the record cannot
     be written, nothing is sent. A run stopped mid-send (Ctrl-C, SIGTERM) records what it knows; one killed outright
     leaves its sends recorded as in flight, which later runs report as delivery unknown.
+requirements:
+  - phonenumbers >= 8.12.57 (Debian's C(python3-phonenumbers)) on the host that runs the module.
 extends_documentation_fragment:
   - sipgateio.sms.sipgate
   - ansible.builtin.action_common_attributes
@@ -65,8 +67,13 @@ options:
     type: str
   recipients:
     description:
-      - Phone numbers to send to. Spaces, dashes, dots, brackets and a leading C(00) are accepted;
-        a national number starting with one C(0) gets O(country_code).
+      - Phone numbers to send to, in international format (V(+4915799912345), V(0049 157 99912345)) or written as in
+        O(region) (V(0157 999 12345), V(+49 (0\)157 99912345)). Spaces, dashes, dots, slashes and brackets are accepted.
+      - Read and checked with libphonenumber's metadata (the Python library C(phonenumbers)). A number that is not valid
+        where it belongs (too short, too long, no such range, unknown country code) fails the task with the reason,
+        before anything is sent.
+      - Digits without C(+), C(00) or the region's trunk prefix (V(15799912345) in Germany) are refused rather than guessed;
+        they could be a national number that lost its C(0) or an international one that lost its C(+).
       - Each is normalised to E.164, like C(+4915799912345); duplicates are sent once.
     type: list
     elements: str
@@ -89,9 +96,18 @@ options:
     type: raw
   country_code:
     description:
-      - Country calling code for national numbers in O(recipients) that start with a single C(0).
+      - Country calling code of the country whose national numbers O(recipients) may contain, like V(49), V(43), V(41), V(44)
+        or V(1) (a leading C(+) is accepted). National numbers are read in the country that code belongs to.
+      - An empty value or one that is not the calling code of a country fails the task.
+      - Mutually exclusive with O(region), which says the same more precisely where several countries share a code.
     type: str
     default: "49"
+  region:
+    description:
+      - The country national numbers in O(recipients) are read in, as an ISO 3166 alpha-2 code like V(DE), V(AT), V(CH),
+        V(GB) or V(US); overrides the default of O(country_code).
+      - Numbers in the history (O(dedup_scope=history)) are read in the same country.
+    type: str
   dedup_key:
     description:
       - Identifies the message for idempotency instead of its text, for example a change ticket number.
@@ -108,6 +124,8 @@ options:
       - V(local) consults only O(state_file).
       - V(history) also asks sipgate's history of sent SMS (scope C(history:read)) whether the same text already went to
         the recipient within O(dedup_window), so controllers that share no state file send once.
+        Every page of the window is read, and each entry's number is compared after normalising it like O(recipients),
+        since sipgate writes it in national form (V(01579-9912345)).
         sipgate lists a new SMS in its history only after a moment, so runs seconds apart may both send;
         only the text is compared, so O(dedup_key) does not apply there.
     type: str
@@ -258,12 +276,13 @@ from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.delivery
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.encoding import UCS2, SmsSize, outside_gsm7
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors import SipgateError, SmsValidationError
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.outcomes import DELIVERED, UNKNOWN
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.phone_numbers import region_of, same_number
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.request import (SmsRequest, build_requests, delivery_key,
                                                                                         parse_duration, validate_sms_id)
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.state_file import StateFileError
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_module import (HELPER_ERRORS, connection_argument_spec,
                                                                                    connection_from_params, fail_with,
-                                                                                   require_requests)
+                                                                                   require_phonenumbers, require_requests)
 
 # Per-recipient result statuses.
 SENT = "sent"
@@ -280,6 +299,7 @@ def argument_spec() -> dict:
         msg={"type": "str", "required": True},
         send_at={"type": "raw"},
         country_code={"type": "str", "default": "49"},
+        region={"type": "str"},
         dedup_key={"type": "str", "no_log": False},
         dedup_window={"type": "raw", "default": "24h"},
         dedup_scope={"type": "str", "choices": ["local", "history"], "default": "local"},
@@ -319,9 +339,9 @@ class SmsTask:
             validate_sms_id(params["sms_id"])
         # A stand-in smsId: the real one may still have to be looked up, the rest must be right already.
         messages = build_requests(params["sms_id"] or "s0", params["recipients"], params["msg"], params["send_at"], self.now,
-                                  params["country_code"])
+                                  params["country_code"], params["region"])
         self.check_cost(messages)
-        self.connection = connection_from_params(params, concurrency=params["concurrency"])
+        self.connection = connection_from_params(params, self.module.warn, concurrency=params["concurrency"])
 
     def check_cost(self, messages: list) -> None:
         """Refuse a message over max_segments; warn about one that costs more than one segment."""
@@ -356,14 +376,20 @@ class SmsTask:
         return ""
 
     def in_history(self, sms: SmsRequest) -> bool:
+        """Whether sipgate lists the same text to the same number within the window.
+
+        The history writes numbers as sipgate likes (its own example: 01579-9912345), so each
+        target is read like a recipient before it is compared.
+        """
+        region = region_of(self.params["country_code"], self.params["region"])
         try:
-            items = self.client.history(since=_iso(self.now - self.window), phonenumber=sms.recipient, limit=1000)
+            items = self.client.history(since=_iso(self.now - self.window), phonenumber=sms.recipient)
         except SipgateError as error:
             if error.status == 403:
                 raise SipgateError("dedup_scope=history: reading the history was refused (HTTP 403); "
                                    "give the token the scope history:read, or use dedup_scope: local", status=403) from None
             raise
-        return any(item.get("smsContent") == sms.message and item.get("target") == sms.recipient for item in items)
+        return any(item.get("smsContent") == sms.message and same_number(item.get("target"), sms.recipient, region) for item in items)
 
     def decide(self, messages: list, record: sent_record.SentRecord) -> tuple:
         """Split into (skipped: [{recipient, reason}], to_send: [SmsRequest])."""
@@ -401,7 +427,8 @@ class SmsTask:
         params = self.params
         with self.connection.open_client() as self.client:
             sms_id = resolve_sms_id(self.client, params["sms_id"])
-            messages = build_requests(sms_id, params["recipients"], params["msg"], params["send_at"], self.now, params["country_code"])
+            messages = build_requests(sms_id, params["recipients"], params["msg"], params["send_at"], self.now,
+                                      params["country_code"], params["region"])
             if self.module.check_mode:
                 skipped, to_send = self.decide(messages, sent_record.peek(self.state_file))
                 return build_result(sms_id, messages, skipped, to_send, None, True, self.module._diff)
@@ -508,8 +535,10 @@ def run_module(module: AnsibleModule) -> None:
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
+                           mutually_exclusive=[("country_code", "region")])
     require_requests(module)
+    require_phonenumbers(module)
     run_module(module)
 
 

@@ -13,7 +13,8 @@ description:
   - Reads the user id, the web SMS extensions, the caller ids of each extension and the balance of a sipgate account.
   - Explains in plain words what the given credentials can and cannot do, in RV(diagnose). It learns that only from
     read-only calls, so whether the credentials may send stays unknown.
-  - Credentials that may only send (a token with just the scope C(sessions:sms:write)) do not make the task fail.
+  - Credentials that may only send (a token with just the scope C(sessions:sms:write) or C(sessions:write)) do not make
+    the task fail.
     Each part they may not read is left out (returned as V(null)) and explained in RV(diagnose.messages).
   - Wrong credentials (HTTP 401), a wrong O(api_url) or an unreachable API make the task fail.
   - Never changes anything, never sends an SMS.
@@ -150,23 +151,27 @@ diagnose:
       type: bool
       sample: true
     can_list_extensions:
-      description: Whether the SMS extensions could be listed (scope C(sms:read)). V(null) when not tried.
+      description: Whether the SMS extensions could be listed (scope C(sms:read) or C(all)). V(null) when not tried.
       type: bool
       sample: false
     can_read_caller_ids:
-      description: Whether the caller ids could be read. V(null) when there was no extension to look up.
+      description:
+        - Whether the caller ids could be read (scope C(sms:read), C(sms:callerid:read) or C(all)).
+        - V(null) when there was no extension to look up.
       type: bool
       sample: false
     can_read_balance:
-      description: Whether the balance could be read (scope C(balance:read)).
+      description: Whether the balance could be read (scope C(balance:read) or C(all)).
       type: bool
       sample: false
     can_read_history:
-      description: Whether the history of sent SMS could be read (scope C(history:read)).
+      description: Whether the history of sent SMS could be read (scope C(history:read) or C(all)).
       type: bool
       sample: false
     can_send:
-      description: Always C(unknown (cannot be tested without sending)); sending needs the scope C(sessions:sms:write).
+      description:
+        - Always C(unknown (cannot be tested without sending)).
+        - Sending needs one of the scopes C(sessions:sms:write), C(sessions:write) or C(all).
       type: str
       sample: unknown (cannot be tested without sending)
     messages:
@@ -174,7 +179,7 @@ diagnose:
       type: list
       elements: str
       sample:
-        - "the credentials lack the scope 'sms:read' (HTTP 403): SMS extensions cannot be listed; give sms_id explicitly when sending"
+        - "the credentials lack the scope 'sms:read' (or 'all') (HTTP 403): SMS extensions cannot be listed; give sms_id explicitly when sending"
 """
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
@@ -193,7 +198,7 @@ def argument_spec() -> dict:
 
 def run_module(module: AnsibleModule) -> dict:
     sms_id = validate_sms_id(module.params["sms_id"]) if module.params["sms_id"] else None
-    with connection_from_params(module.params).open_client() as client:
+    with connection_from_params(module.params, module.warn).open_client() as client:
         report = inspect_account(client, sms_id)
     return dict(changed=False, **report.as_dict())
 

@@ -15,10 +15,20 @@ from dataclasses import dataclass
 from typing import Optional
 
 SCOPE_SEND = "sessions:sms:write"
+SCOPE_SESSIONS = "sessions:write"
 SCOPE_SMS_READ = "sms:read"
+SCOPE_CALLER_ID_READ = "sms:callerid:read"
 SCOPE_BALANCE_READ = "balance:read"
 SCOPE_HISTORY_READ = "history:read"
+SCOPE_ALL = "all"
 ALL_SCOPES = frozenset({SCOPE_SEND, SCOPE_SMS_READ, SCOPE_BALANCE_READ, SCOPE_HISTORY_READ})
+
+# What each endpoint accepts, as sipgate's API reference lists it: any one of the scopes will do.
+SCOPES_SEND = (SCOPE_SEND, SCOPE_SESSIONS, SCOPE_ALL)
+SCOPES_EXTENSIONS = (SCOPE_SMS_READ, SCOPE_ALL)
+SCOPES_CALLER_IDS = (SCOPE_SMS_READ, SCOPE_CALLER_ID_READ, SCOPE_ALL)
+SCOPES_BALANCE = (SCOPE_BALANCE_READ, SCOPE_ALL)
+SCOPES_HISTORY = (SCOPE_HISTORY_READ, SCOPE_ALL)
 
 USER_ID = "w0"
 SMS_ID = "s0"
@@ -36,6 +46,15 @@ RESTRICTED_TOKEN = "6a2c8f13-97d4-4b0e-b5a1-3e7f9c2d4b18"
 # Personal access token that may read everything but not send.
 READ_ONLY_TOKEN_ID = "token-SIM003"
 READ_ONLY_TOKEN = "c4e1a7b2-5f38-4d96-8e0c-2b9d6f1a3c75"
+# Personal access token with the one scope "all".
+ALL_TOKEN_ID = "token-SIM004"
+ALL_TOKEN = "9d0e3b57-1c2a-4f86-a4d9-7e5b1f3c8a26"
+# Personal access token with the broader "sessions:write" (calls too) and no read scope.
+SESSIONS_TOKEN_ID = "token-SIM005"
+SESSIONS_TOKEN = "2b7f4c19-8e6d-4a53-9c0b-5d1e8f2a7c43"
+# Personal access token that may send and read caller ids, but not list extensions.
+CALLER_ID_TOKEN_ID = "token-SIM006"
+CALLER_ID_TOKEN = "e6a8d2f4-3b91-4c07-b5e2-8f4a1d9c6b30"
 # Deprecated account login (HTTP Basic with e-mail and password), every scope.
 USERNAME = "ops@example.com"
 PASSWORD = "simulated-Passw0rd"
@@ -56,8 +75,9 @@ class Credential:
     secret: str
     scopes: frozenset
 
-    def allows(self, scope: str) -> bool:
-        return scope in self.scopes
+    def allows(self, scopes: tuple) -> bool:
+        """Whether the credential has any one of ``scopes``."""
+        return not self.scopes.isdisjoint(scopes)
 
 
 @dataclass(frozen=True)
@@ -82,6 +102,9 @@ CREDENTIALS = (
     Credential(TOKEN_KIND, TOKEN_ID, TOKEN, ALL_SCOPES),
     Credential(TOKEN_KIND, RESTRICTED_TOKEN_ID, RESTRICTED_TOKEN, frozenset({SCOPE_SEND})),
     Credential(TOKEN_KIND, READ_ONLY_TOKEN_ID, READ_ONLY_TOKEN, ALL_SCOPES - {SCOPE_SEND}),
+    Credential(TOKEN_KIND, ALL_TOKEN_ID, ALL_TOKEN, frozenset({SCOPE_ALL})),
+    Credential(TOKEN_KIND, SESSIONS_TOKEN_ID, SESSIONS_TOKEN, frozenset({SCOPE_SESSIONS})),
+    Credential(TOKEN_KIND, CALLER_ID_TOKEN_ID, CALLER_ID_TOKEN, frozenset({SCOPE_SEND, SCOPE_CALLER_ID_READ})),
     Credential(LEGACY_KIND, USERNAME, PASSWORD, ALL_SCOPES),
     # A bearer token carries no name of its own: it is recorded under the user it belongs to.
     Credential(BEARER_KIND, USER_ID, ACCESS_TOKEN, ALL_SCOPES),

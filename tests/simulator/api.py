@@ -11,11 +11,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
-from .accounts import (MASTER_SIP_ID, SCOPE_BALANCE_READ, SCOPE_HISTORY_READ, SCOPE_SEND, SCOPE_SMS_READ,
+from .accounts import (MASTER_SIP_ID, SCOPES_BALANCE, SCOPES_CALLER_IDS, SCOPES_EXTENSIONS, SCOPES_HISTORY, SCOPES_SEND,
                        SMS_EXTENSIONS, USER_ID, Credential, authenticate)
 from .history import BadHistoryQuery, HistoryQuery, history_page
 from .segments import segments
-from .sms_session import BadSmsRequest, parse_sms_request
+from .sms_session import BadSmsRequest, UnhandledSmsRequest, parse_sms_request
 from .state import SimulatorState
 
 
@@ -91,6 +91,8 @@ def _send_sms(state: SimulatorState, request: ApiRequest, credential: Credential
         sms = parse_sms_request(body, time.time())
     except BadSmsRequest as problem:
         return error(400, str(problem))
+    except UnhandledSmsRequest as problem:
+        return error(500, str(problem))
     extension = SMS_EXTENSIONS.get(sms["sms_id"])
     if extension is None:
         return error(403, "smsId {0} is not an SMS extension of this account".format(sms["sms_id"]))
@@ -102,15 +104,15 @@ def _send_sms(state: SimulatorState, request: ApiRequest, credential: Credential
     return ApiResponse(204)
 
 
-# Path pattern -> {method: (handler, scope or None when any valid credential will do)}.
+# Path pattern -> {method: (handler, the scopes of which one is needed, or None when any valid credential will do)}.
 # Literal paths come first so that /sessions/sms is not taken for a user id.
 ROUTES = (
-    (re.compile(r"^/sessions/sms$"), {"POST": (_send_sms, SCOPE_SEND)}),
+    (re.compile(r"^/sessions/sms$"), {"POST": (_send_sms, SCOPES_SEND)}),
     (re.compile(r"^/authorization/userinfo$"), {"GET": (_userinfo, None)}),
-    (re.compile(r"^/balance$"), {"GET": (_balance, SCOPE_BALANCE_READ)}),
-    (re.compile(r"^/history$"), {"GET": (_history, SCOPE_HISTORY_READ)}),
-    (re.compile(r"^/(?P<user>[^/]+)/sms$"), {"GET": (_sms_extensions, SCOPE_SMS_READ)}),
-    (re.compile(r"^/(?P<user>[^/]+)/sms/(?P<sms>[^/]+)/callerids$"), {"GET": (_caller_ids, SCOPE_SMS_READ)}),
+    (re.compile(r"^/balance$"), {"GET": (_balance, SCOPES_BALANCE)}),
+    (re.compile(r"^/history$"), {"GET": (_history, SCOPES_HISTORY)}),
+    (re.compile(r"^/(?P<user>[^/]+)/sms$"), {"GET": (_sms_extensions, SCOPES_EXTENSIONS)}),
+    (re.compile(r"^/(?P<user>[^/]+)/sms/(?P<sms>[^/]+)/callerids$"), {"GET": (_caller_ids, SCOPES_CALLER_IDS)}),
 )
 
 
@@ -125,9 +127,9 @@ def dispatch(state: SimulatorState, request: ApiRequest) -> ApiResponse:
         credential = authenticate(request.headers.get("Authorization"))
         if credential is None:
             return error(401, "unauthorized", **{"WWW-Authenticate": 'Basic realm="sipgate"'})
-        handler, scope = methods[request.method]
-        if scope is not None and not credential.allows(scope):
-            response = error(403, "the credentials lack the scope {0}".format(scope))
+        handler, scopes = methods[request.method]
+        if scopes is not None and not credential.allows(scopes):
+            response = error(403, "the credentials lack the scope {0}".format(" or ".join(scopes)))
         else:
             response = handler(state, request, credential, match)
         response.credential = credential

@@ -1,7 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: sipgateio.sms contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""GET /history: the SMS really sent, newest first, filtered the way sipgate filters."""
+"""GET /history: the SMS really sent, newest first, filtered and paged the way sipgate's reference says.
+
+sipgate writes the numbers of its own country nationally, as in its example ``01579-9912345``,
+not as the E.164 the SMS was sent to: a client that compares strings misses its own SMS.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,16 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Optional
 
+import phonenumbers
+
 from .state import SentSms, iso_utc
 
-DEFAULT_LIMIT = 20
-MAX_LIMIT = 5000
+# limit: default 10, 0 to 1000; offset: 0 to 2^31 - 1 (sipgate's API reference).
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 1000
+MAX_OFFSET = 2**31 - 1
+# The account's country: its numbers appear in national form.
+HOME_REGION = "DE"
 
 
 class BadHistoryQuery(Exception):
@@ -52,8 +62,28 @@ def _number(query: dict, name: str, default: int, maximum: Optional[int] = None)
     return number
 
 
-def _digits(number: str) -> str:
-    return re.sub(r"[^0-9]", "", number)
+def _parsed(number: str) -> Optional[phonenumbers.PhoneNumber]:
+    try:
+        return phonenumbers.parse(number, HOME_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def _same_number(one: str, other: str) -> bool:
+    first, second = _parsed(one), _parsed(other)
+    return first is not None and (first.country_code, first.national_number) == (
+        getattr(second, "country_code", None), getattr(second, "national_number", None))
+
+
+def sipgate_number(number: str) -> str:
+    """A number as sipgate's history writes it: 01579-9912345 at home, +43664… abroad."""
+    parsed = _parsed(number)
+    if parsed is None:
+        return number
+    if phonenumbers.region_code_for_number(parsed) != HOME_REGION:
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    prefix, _space, rest = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL).partition(" ")
+    return "{0}-{1}".format(prefix, rest.replace(" ", "")) if rest else prefix
 
 
 @dataclass
@@ -69,9 +99,11 @@ class HistoryQuery:
     @classmethod
     def parse(cls, query: dict) -> "HistoryQuery":
         phonenumber = query.get("phonenumber", [""])[0].strip()
+        if phonenumber and _parsed(phonenumber) is None:
+            raise BadHistoryQuery("phonenumber {0!r} is not a phone number".format(phonenumber))
         return cls(types=_values(query, "types"), directions=_values(query, "directions"),
                    since=_moment(query, "from"), until=_moment(query, "to"), phonenumber=phonenumber or None,
-                   offset=_number(query, "offset", 0), limit=_number(query, "limit", DEFAULT_LIMIT, MAX_LIMIT))
+                   offset=_number(query, "offset", 0, MAX_OFFSET), limit=_number(query, "limit", DEFAULT_LIMIT, MAX_LIMIT))
 
     def wants(self, sms: SentSms) -> bool:
         if self.types and "SMS" not in self.types:
@@ -81,14 +113,18 @@ class HistoryQuery:
         created = sms.goes_out_at()
         if (self.since is not None and created < self.since) or (self.until is not None and created > self.until):
             return False
-        return self.phonenumber is None or _digits(self.phonenumber) == _digits(sms.recipient)
+        # "Filter events to or from given number": the sender counts too.
+        return self.phonenumber is None or any(_same_number(self.phonenumber, number) for number in (sms.recipient, sms.source))
 
 
 def history_item(sms: SentSms) -> dict:
+    """An entry with the fields of the reference's HistoryEntryResponse, and an SMS's smsContent."""
     created = iso_utc(sms.goes_out_at())
-    return {"id": sms.history_id, "source": sms.source, "target": sms.recipient, "created": created,
-            "lastModified": created, "direction": "OUTGOING", "incoming": False, "status": "PICKUP",
-            "type": "SMS", "smsContent": sms.message}
+    return {"id": sms.history_id, "source": sipgate_number(sms.source), "target": sipgate_number(sms.recipient),
+            "sourceAlias": "", "targetAlias": "", "type": "SMS", "created": created, "lastModified": created,
+            "direction": "OUTGOING", "incoming": False, "status": "PICKUP", "connectionIds": [sms.sms_id],
+            "read": True, "archived": False, "note": "", "endpoints": [], "starred": False, "labels": [],
+            "smsContent": sms.message}
 
 
 def history_page(sent: list, query: HistoryQuery, now: float, history_delay: float) -> dict:

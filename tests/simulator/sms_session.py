@@ -1,7 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: sipgateio.sms contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The checks sipgate makes on the body of POST /sessions/sms."""
+"""The checks sipgate makes on the body of POST /sessions/sms.
+
+sipgate lists 400 for empty or blank fields and a bad timestamp, and 500 for "internal server
+error or unhandled bad request (e.g. smsId not set)": a body without smsId is a 500, not a 400.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,10 @@ PHONE_NUMBER = re.compile(r"^(\+[1-9][0-9]{6,14}|[0-9]{7,15})$")
 
 class BadSmsRequest(Exception):
     """A body sipgate refuses with 400; the message names the field."""
+
+
+class UnhandledSmsRequest(Exception):
+    """A body sipgate does not handle and answers with 500."""
 
 
 def _text_field(body: dict, name: str) -> str:
@@ -50,9 +58,11 @@ def _send_at(body: dict, now: float) -> Optional[int]:
 
 
 def parse_sms_request(body: Any, now: float) -> dict:
-    """smsId, recipient, message and sendAt of a valid body; raises BadSmsRequest otherwise."""
+    """smsId, recipient, message and sendAt of a valid body; raises BadSmsRequest or UnhandledSmsRequest otherwise."""
     if not isinstance(body, dict):
         raise BadSmsRequest("the body must be a JSON object")
+    if body.get("smsId") is None:
+        raise UnhandledSmsRequest("internal server error")
     return {
         "sms_id": _text_field(body, "smsId"),
         "recipient": _recipient(body),

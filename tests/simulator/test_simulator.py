@@ -20,11 +20,14 @@ import pytest
 import requests
 
 from simulator.segments import GSM7, UCS2, segments
-from simulator.sipgate_simulator import (ACCESS_TOKEN, CALLER_ID, DEFAULT_BALANCE, PASSWORD, PRICE_PER_SEGMENT, READ_ONLY_TOKEN,
-                                         READ_ONLY_TOKEN_ID, RESTRICTED_TOKEN, RESTRICTED_TOKEN_ID, SECOND_SMS_ID, SMS_ID, TOKEN,
-                                         TOKEN_ID, USER_ID, USERNAME, SipgateSimulator)
+from simulator.sipgate_simulator import (ACCESS_TOKEN, ALL_TOKEN, ALL_TOKEN_ID, CALLER_ID, CALLER_ID_TOKEN, CALLER_ID_TOKEN_ID,
+                                         DEFAULT_BALANCE, PASSWORD, PRICE_PER_SEGMENT, READ_ONLY_TOKEN, READ_ONLY_TOKEN_ID,
+                                         RESTRICTED_TOKEN, RESTRICTED_TOKEN_ID, SECOND_SMS_ID, SESSIONS_TOKEN, SESSIONS_TOKEN_ID,
+                                         SMS_ID, TOKEN, TOKEN_ID, USER_ID, USERNAME, SipgateSimulator)
 
 RECIPIENT = "+4915711122233"
+# RECIPIENT as sipgate's history writes a number of its own country (its example: 01579-9912345).
+RECIPIENT_IN_HISTORY = "01571-1122233"
 TOKEN_AUTH = (TOKEN_ID, TOKEN)
 SIMULATOR_SCRIPT = Path(__file__).resolve().parent / "sipgate_simulator.py"
 
@@ -115,11 +118,27 @@ def test_send_only_token_sends_but_reads_nothing(sipgate_sim):
         assert "scope" in response.json()["message"]
 
 
+READ_PATHS = {"extensions": "/{0}/sms".format(USER_ID), "caller ids": "/{0}/sms/{1}/callerids".format(USER_ID, SMS_ID),
+              "balance": "/balance", "history": "/history"}
+
+
+@pytest.mark.parametrize("auth, may_send, may_read", [
+    ((ALL_TOKEN_ID, ALL_TOKEN), True, {"extensions", "caller ids", "balance", "history"}),
+    ((SESSIONS_TOKEN_ID, SESSIONS_TOKEN), True, set()),
+    ((CALLER_ID_TOKEN_ID, CALLER_ID_TOKEN), True, {"caller ids"}),
+    ((READ_ONLY_TOKEN_ID, READ_ONLY_TOKEN), False, {"extensions", "caller ids", "balance", "history"}),
+])
+def test_each_endpoint_takes_any_of_the_scopes_sipgate_lists_for_it(sipgate_sim, auth, may_send, may_read):
+    assert post_sms(sipgate_sim, sms_body(), auth=auth).status_code == (204 if may_send else 403)
+    for what, path in READ_PATHS.items():
+        assert get(sipgate_sim, path, auth=auth).status_code == (200 if what in may_read else 403), what
+
+
 def test_token_without_send_scope_gets_403_and_sends_nothing(sipgate_sim):
     auth = (READ_ONLY_TOKEN_ID, READ_ONLY_TOKEN)
     response = post_sms(sipgate_sim, sms_body(), auth=auth)
     assert response.status_code == 403
-    assert "sessions:sms:write" in response.json()["message"]
+    assert "sessions:sms:write or sessions:write or all" in response.json()["message"]
     assert sipgate_sim.sent_sms() == []
     assert get(sipgate_sim, "/balance", auth=auth).status_code == 200
 
@@ -178,8 +197,8 @@ def in_seconds(seconds: int) -> int:
 
 @pytest.mark.parametrize("body, field", [
     (["not", "an", "object"], "object"),
-    (sms_body(smsId=...), "smsId"),
     (sms_body(smsId=""), "smsId"),
+    (sms_body(smsId=" "), "smsId"),
     (sms_body(smsId=0), "smsId"),
     (sms_body(recipient=...), "recipient"),
     (sms_body(recipient=""), "recipient"),
@@ -204,6 +223,13 @@ def test_each_field_is_checked_with_400_naming_it(sipgate_sim, body, field):
     assert sipgate_sim.balance() == DEFAULT_BALANCE
 
 
+@pytest.mark.parametrize("body", [sms_body(smsId=...), sms_body(smsId=None)])
+def test_missing_sms_id_is_a_500_as_sipgate_describes_it(sipgate_sim, body):
+    # sipgate: "internal server error or unhandled bad request (e.g. smsId not set)".
+    assert post_sms(sipgate_sim, body).status_code == 500
+    assert sipgate_sim.sent_sms() == []
+
+
 @pytest.mark.parametrize("recipient", ["+4915711122233", "015711122233", "+12025550123"])
 def test_international_and_national_numbers_are_accepted(sipgate_sim, recipient):
     assert post_sms(sipgate_sim, sms_body(recipient=recipient)).status_code == 204
@@ -215,10 +241,11 @@ def test_schedule_within_30_days_is_accepted_and_recorded(sipgate_sim):
     assert sipgate_sim.sent_sms()[0]["sendAt"] == send_at
 
 
-def test_sms_id_of_another_account_is_403(sipgate_sim):
-    response = post_sms(sipgate_sim, sms_body(smsId="s9"))
+@pytest.mark.parametrize("sms_id", ["s9", "s01", "s00", "S0", "x0"])
+def test_sms_id_that_is_no_extension_of_the_account_is_403(sipgate_sim, sms_id):
+    response = post_sms(sipgate_sim, sms_body(smsId=sms_id))
     assert response.status_code == 403
-    assert "s9" in response.json()["message"]
+    assert sms_id in response.json()["message"]
     assert sipgate_sim.sent_sms() == []
 
 
@@ -283,7 +310,10 @@ def test_history_lists_sent_sms_newest_first(sipgate_sim):
     assert [item["smsContent"] for item in page["items"]] == ["second", "first"]
     item = page["items"][1]
     assert (item["target"], item["source"], item["type"], item["direction"], item["incoming"], item["status"]) == (
-        RECIPIENT, CALLER_ID, "SMS", "OUTGOING", False, "PICKUP")
+        RECIPIENT_IN_HISTORY, "01579-9912345", "SMS", "OUTGOING", False, "PICKUP")
+    assert CALLER_ID == "+4915799912345"
+    assert set(item) >= {"id", "sourceAlias", "targetAlias", "lastModified", "connectionIds", "read", "archived", "starred",
+                         "labels", "note", "endpoints"}
     created = datetime.strptime(item["created"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
     assert abs(created.timestamp() - time.time()) < 5
 
@@ -303,8 +333,39 @@ def test_history_filters_by_number_type_direction_time_and_pages(sipgate_sim):
     assert (page["totalCount"], [item["smsContent"] for item in page["items"]]) == (3, ["m1"])
 
 
-def test_history_refuses_a_bad_date(sipgate_sim):
-    assert get(sipgate_sim, "/history", params={"from": "yesterday"}).status_code == 400
+def test_history_writes_a_number_abroad_in_e164(sipgate_sim):
+    post_sms(sipgate_sim, sms_body(recipient="+436641234567"))
+    assert history(sipgate_sim)["items"][0]["target"] == "+436641234567"
+
+
+@pytest.mark.parametrize("phonenumber", [RECIPIENT, RECIPIENT_IN_HISTORY, "0049 1571 1122233", "+49 (0)1571 1122233"])
+def test_history_filter_takes_the_number_in_any_spelling(sipgate_sim, phonenumber):
+    post_sms(sipgate_sim, sms_body())
+    post_sms(sipgate_sim, sms_body(recipient="+4915799900000"))
+    page = history(sipgate_sim, phonenumber=phonenumber)
+    assert [item["target"] for item in page["items"]] == [RECIPIENT_IN_HISTORY]
+
+
+def test_history_filter_matches_the_sender_too(sipgate_sim):
+    post_sms(sipgate_sim, sms_body())
+    post_sms(sipgate_sim, sms_body(smsId=SECOND_SMS_ID))
+    # "Filter events to or from given number": s0 sends from CALLER_ID, s1 as "sipgate".
+    assert history(sipgate_sim, phonenumber=CALLER_ID)["totalCount"] == 1
+
+
+def test_history_gives_ten_entries_unless_asked_and_counts_them_all(sipgate_sim):
+    for number in range(12):
+        post_sms(sipgate_sim, sms_body(message="m{0}".format(number)))
+    page = history(sipgate_sim)
+    assert (page["totalCount"], len(page["items"])) == (12, 10)
+    assert [item["smsContent"] for item in history(sipgate_sim, offset=10)["items"]] == ["m1", "m0"]
+    assert (history(sipgate_sim, limit=0)["items"], history(sipgate_sim, limit=1000)["totalCount"]) == ([], 12)
+
+
+@pytest.mark.parametrize("params", [{"from": "yesterday"}, {"limit": 1001}, {"limit": -1}, {"limit": "ten"}, {"offset": -1},
+                                    {"offset": 2**31}, {"phonenumber": "sipgate"}])
+def test_history_refuses_a_bad_query_with_400(sipgate_sim, params):
+    assert get(sipgate_sim, "/history", params=params).status_code == 400
 
 
 def test_history_shows_an_sms_only_after_the_history_delay(sipgate_sim):

@@ -189,11 +189,26 @@ class SipgateClient:
             raise SipgateError("GET /balance answered without a whole-number amount: check api_url") from None
         return {"amount": amount, "currency": str(answer.get("currency", "EUR"))}
 
-    def history(self, since: str, until: Optional[str] = None, phonenumber: Optional[str] = None, limit: int = 100) -> list[dict]:
-        """Outgoing SMS listed in the account's history between two ISO-8601 moments."""
-        params: dict[str, Any] = {"types": "SMS", "directions": "OUTGOING", "from": since, "limit": limit}
+    def history(self, since: str, until: Optional[str] = None, phonenumber: Optional[str] = None,
+                limit: Optional[int] = None, page_size: int = 1000) -> list[dict]:
+        """Outgoing SMS in the account's history between two ISO-8601 moments, newest first.
+
+        Reads page after page (``limit``/``offset``; sipgate answers at most 1000 a page) until
+        ``totalCount`` entries, or ``limit`` when given, are in. An SMS sent meanwhile pushes the
+        older entries one place on, so an entry may come twice but none is missed.
+        """
+        base: dict[str, Any] = {"types": "SMS", "directions": "OUTGOING", "from": since}
         if until:
-            params["to"] = until
+            base["to"] = until
         if phonenumber:
-            params["phonenumber"] = phonenumber
-        return list(self._get_json("/history", params=params).get("items", []))
+            base["phonenumber"] = phonenumber
+        items: list[dict] = []
+        while limit is None or len(items) < limit:
+            size = page_size if limit is None else min(page_size, limit - len(items))
+            answer = self._get_json("/history", params=dict(base, limit=size, offset=len(items)))
+            page = list(answer.get("items", []))
+            items += page
+            total = answer.get("totalCount")
+            if len(page) < size or (isinstance(total, int) and len(items) >= total):
+                break
+        return items

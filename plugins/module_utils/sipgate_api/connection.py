@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Optional
 
+from .api_url import plain_http_warning
 from .client import DEFAULT_API_URL, RetryPolicy, SipgateClient
 from .credentials import Credentials
 from .errors import SmsValidationError
@@ -38,6 +40,12 @@ class Connection:
                                      "give 1 to send one SMS after the other")
         if not str(self.api_url).strip():
             raise SmsValidationError("api_url", "is empty", "give {0}, or leave it unset".format(DEFAULT_API_URL))
+        plain_http_warning(self.api_url)  # refuses plain http beyond loopback
+
+    @property
+    def warning(self) -> Optional[str]:
+        """What the user should hear about this connection (plain http on loopback), or None."""
+        return plain_http_warning(self.api_url)
 
     def open_client(self) -> SipgateClient:
         return SipgateClient(self.credentials, api_url=self.api_url, timeout=self.timeout, validate_certs=self.validate_certs,

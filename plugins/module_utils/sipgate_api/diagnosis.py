@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """What an account looks like, and what its credentials may do, learnt from read-only calls only.
 
-A token restricted to sending (scope ``sessions:sms:write``) answers 403 to most
-reads. That is not an error here: each forbidden read becomes a sentence that
+A token restricted to sending (scope ``sessions:sms:write``, or ``sessions:write``)
+answers 403 to most reads; the scope ``all`` allows every call. That is not an error here: each forbidden read becomes a sentence that
 says what is missing and what to do instead. Wrong credentials (401), a wrong
 api_url or an unreachable API still raise, because nothing else can be learnt.
 """
@@ -101,7 +101,7 @@ def _read_extensions(client: Any, report: AccountReport) -> None:
     report.diagnose.can_list_extensions = refused is None
     if refused:
         report.diagnose.messages.append(
-            "the credentials lack the scope 'sms:read' (HTTP {0}): SMS extensions cannot be listed; "
+            "the credentials lack the scope 'sms:read' (or 'all') (HTTP {0}): SMS extensions cannot be listed; "
             "give sms_id explicitly when sending".format(refused))
         return
     report.sms_extensions = [describe_extension(item) for item in items]
@@ -128,8 +128,8 @@ def _read_caller_ids(client: Any, report: AccountReport, sms_id: Optional[str]) 
         elif refused:
             report.diagnose.can_read_caller_ids = False
             report.diagnose.messages.append(
-                "the caller ids of {0} cannot be read (HTTP {1}): the credentials lack the scope 'sms:read', "
-                "or {0} is not one of the account's SMS extensions".format(extension, refused))
+                "the caller ids of {0} cannot be read (HTTP {1}): the credentials lack the scope 'sms:read' or "
+                "'sms:callerid:read' (or 'all'), or {0} is not one of the account's SMS extensions".format(extension, refused))
         else:
             found[extension] = [describe_caller_id(item) for item in items]
     if report.diagnose.can_read_caller_ids is None and found:
@@ -142,7 +142,7 @@ def _read_balance(client: Any, report: AccountReport) -> None:
     report.diagnose.can_read_balance = refused is None
     if refused:
         report.diagnose.messages.append(
-            "the credentials lack the scope 'balance:read' (HTTP {0}): the balance cannot be read, "
+            "the credentials lack the scope 'balance:read' (or 'all') (HTTP {0}): the balance cannot be read, "
             "so a low balance shows only when a send fails with HTTP 402".format(refused))
         return
     report.balance = describe_balance(balance)
@@ -154,7 +154,7 @@ def _read_history(client: Any, report: AccountReport, now: datetime) -> None:
     report.diagnose.can_read_history = refused is None
     if refused:
         report.diagnose.messages.append(
-            "the credentials lack the scope 'history:read' (HTTP {0}): SMS sent earlier cannot be looked up "
+            "the credentials lack the scope 'history:read' (or 'all') (HTTP {0}): SMS sent earlier cannot be looked up "
             "in the account's history".format(refused))
 
 

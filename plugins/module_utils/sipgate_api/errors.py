@@ -22,7 +22,8 @@ STATUS_EXPLANATIONS = {
     401: "wrong credentials: check the token id and token (or username/password, or access token)",
     402: "insufficient balance: top up the sipgate account",
     403: ("no permission to send from this SMS extension: the SMS feature may not be booked, "
-          "the token may lack the scope 'sessions:sms:write', or the smsId is not one of the account's extensions"),
+          "the token may lack a scope that allows sending ('sessions:sms:write', 'sessions:write' or 'all'), "
+          "or the smsId is not one of the account's extensions"),
     404: "wrong endpoint: check api_url (expected something like https://api.sipgate.com/v2)",
     405: "wrong HTTP method for this endpoint: check api_url",
     413: "the request is too large",

@@ -15,16 +15,15 @@ from typing import Any, Iterable, Optional
 
 from .errors import SmsValidationError
 from .encoding import SmsSize, measure
+from .phone_numbers import e164, region_of
 
 MAX_SCHEDULE_SECONDS = 30 * 24 * 3600
 DEFAULT_COUNTRY_CODE = "49"
 
-_SMS_ID = re.compile(r"^s\d+$")
-_SEPARATORS = re.compile(r"[\s\-./()]")
+# As sipgate numbers extensions: s0, s1, ... (no leading zero, ASCII digits only).
+_SMS_ID = re.compile(r"\As(0|[1-9][0-9]*)\Z")
 _RELATIVE_DELAY = re.compile(r"^\+?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 _UNIX_SECONDS = re.compile(r"^\d{9,11}$")
-_TRUNK_ZERO_AFTER_COUNTRY_CODE = re.compile(r"(?<=\d)\s*\(0\)")
-_ASCII_DIGITS = re.compile(r"^[0-9]+$")
 
 
 @dataclass(frozen=True)
@@ -51,26 +50,15 @@ def validate_sms_id(sms_id: Any) -> str:
     value = str(sms_id or "").strip()
     if not _SMS_ID.match(value):
         raise SmsValidationError("sms_id", "{0!r} is not an SMS extension id".format(value),
-                                 "use 's' followed by digits, like s0 (see sipgate_sms_info for yours)")
+                                 "use 's' followed by digits without a leading zero, like s0 or s1 (see sipgate_sms_info for yours)")
     return value
 
 
-def normalise_recipient(raw: Any, field_name: str = "recipients", country_code: str = DEFAULT_COUNTRY_CODE) -> str:
-    """A phone number in E.164 (+4915799912345); separators, a leading 00 and national 0 accepted."""
-    text = str(raw if raw is not None else "").strip()
-    # "+49 (0)157 …": the bracketed trunk zero is dialled only nationally, never after a country code.
-    digits = _SEPARATORS.sub("", _TRUNK_ZERO_AFTER_COUNTRY_CODE.sub("", text))
-    if digits.startswith("+"):
-        digits = digits[1:]
-    elif digits.startswith("00"):
-        digits = digits[2:]
-    elif digits.startswith("0"):
-        digits = country_code + digits[1:]
-    # ASCII digits only: str.isdigit() would also let through superscripts and other scripts' digits.
-    if not _ASCII_DIGITS.match(digits) or not 8 <= len(digits) <= 15 or digits.startswith("0"):
-        raise SmsValidationError(field_name, "{0!r} is not a phone number".format(text),
-                                 "use international format like +4915799912345")
-    return "+" + digits
+def normalise_recipient(raw: Any, field_name: str = "recipients", country_code: Any = DEFAULT_COUNTRY_CODE,
+                        region: Optional[str] = None) -> str:
+    """A phone number in E.164 (+4915799912345), national forms read in ``region`` or else the
+    country of ``country_code``; refused with the reason when it is not a valid number there."""
+    return e164(raw, region_of(country_code, region), field_name)
 
 
 def validate_message(message: Any, field_name: str = "message") -> str:
@@ -136,17 +124,19 @@ def parse_send_at(raw: Any, now: Optional[float] = None) -> Optional[int]:
 
 
 def build_requests(sms_id: Any, recipients: Iterable[Any], message: Any, send_at: Any = None,
-                   now: Optional[float] = None, country_code: str = DEFAULT_COUNTRY_CODE) -> list[SmsRequest]:
+                   now: Optional[float] = None, country_code: Any = DEFAULT_COUNTRY_CODE,
+                   region: Optional[str] = None) -> list[SmsRequest]:
     """Validate everything first, so a bad field never leaves some SMS sent and others not."""
     checked_id = validate_sms_id(sms_id)
     checked_message = validate_message(message)
     moment = parse_send_at(send_at, now)
+    home = region_of(country_code, region)
     if isinstance(recipients, str):
         # One number given where a list is expected: iterating would check it character by character.
         recipients = [recipients]
     numbers: list[str] = []
     for index, raw in enumerate(recipients or []):
-        number = normalise_recipient(raw, "recipients[{0}]".format(index), country_code)
+        number = e164(raw, home, "recipients[{0}]".format(index))
         if number not in numbers:
             numbers.append(number)
     if not numbers:

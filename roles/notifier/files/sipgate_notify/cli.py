@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import IO, List, Mapping, Optional, Sequence, Tuple
 
+from sipgate_api.api_url import plain_http_warning  # pylint: disable=import-error
 from sipgate_api.state_file import StateFileError  # pylint: disable=import-error
 from sipgate_api.credentials import Credentials, choose_credentials  # pylint: disable=import-error
 from sipgate_api.errors import SmsValidationError  # pylint: disable=import-error
@@ -50,13 +51,17 @@ settings (file, then environment, which wins):
   [notify]   template, max_segments (1), dedup_window (900 s), budget (5 SMS),
              budget_window (600 s), state_dir, recipients (when the alert names none),
              spool_max_age (86400 s: older undelivered SMS are given up, and journaled),
-             unknown_hold_off (120 s before an SMS of unknown delivery goes out once more)
+             unknown_hold_off (120 s before an SMS of unknown delivery goes out once more),
+             region (DE: the country national numbers are read in, ISO 3166 alpha-2)
   environment: SIPGATE_TOKEN_ID, SIPGATE_TOKEN, SIPGATE_SMS_ID, SIPGATE_API_URL,
              SIPGATE_SMS_STATE_DIR (default {state_dir})
   The file must not be readable by group or others (chmod 600): it holds the token.
   Secrets are never taken from the command line, which every user sees in ps.
   Without sms_id the account's first SMS extension is looked up (scope sms:read).
-  Recipients in international format (+4915799912345); a national 0157... counts as German.
+  Recipients in international format (+4915799912345, 0049...) or national (0157 ...) in region;
+  a number that libphonenumber does not call valid there is refused with the reason, and so are
+  digits without + or leading 0 (15799912345 could be a German or a Canadian number).
+  api_url: plain http is refused except on loopback (a test endpoint), where it is warned about.
 
 message template (str.format), default "{{type}} {{subject}} {{state}}{{note}}: {{output}}":
   fields: {fields}
@@ -248,8 +253,9 @@ def print_previews(result: RunResult) -> None:
         print("nothing would be sent")
 
 
-def warn(message: str) -> None:
-    sys.stderr.write("{0}: warning: {1}\n".format(journal.IDENT, message))
+def warn(message: Optional[str]) -> None:
+    if message:
+        sys.stderr.write("{0}: warning: {1}\n".format(journal.IDENT, message))
 
 
 def fail(message: str) -> int:
@@ -304,6 +310,7 @@ def main(argv: Sequence[str], env: Optional[Mapping[str, str]] = None, stdin: Op
                         "or pipe a Checkmk bulk into --bulk; --flush delivers what waits; --help explains")
         settings = load(options.config, env)
         given.check()
+        warn(plain_http_warning(settings.api_url))
         if problems and not options.dry_run:
             journal.append(Path(settings.state_dir), problems)
             journal.log(problems)

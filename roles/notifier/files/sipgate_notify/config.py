@@ -29,7 +29,7 @@ ENVIRONMENT = {
 }
 SIPGATE_KEYS = ("token_id", "token", "sms_id", "api_url", "validate_certs")
 NOTIFY_KEYS = ("template", "max_segments", "dedup_window", "budget", "budget_window", "state_dir", "recipients", "spool_max_age",
-               "unknown_hold_off")
+               "unknown_hold_off", "region")
 # Number settings: key -> (type, least value, what it counts, an example line).
 NUMBERS = {
     "max_segments": (int, 1, "SMS segments", "max_segments = 1"),
@@ -63,6 +63,7 @@ class Settings:
     recipients: tuple = ()
     spool_max_age: float = 86400.0
     unknown_hold_off: float = 120.0
+    region: str = "DE"  # national numbers are read in it; the helper refuses a code phonenumbers does not know
 
     def __repr__(self) -> str:
         return "Settings(token_id={0!r}, sms_id={1!r}, api_url={2!r}, state_dir={3!r})".format(
@@ -125,7 +126,7 @@ def _boolean(name: str, raw: str) -> bool:
 def settings_from(values: Mapping[str, str]) -> Settings:
     """Typed, checked settings from strings (file and environment merged)."""
     settings = Settings()
-    typed: dict = {key: values[key].strip() for key in ("token_id", "token", "sms_id", "api_url", "state_dir") if values.get(key)}
+    typed: dict = {key: values[key].strip() for key in ("token_id", "token", "sms_id", "api_url", "state_dir", "region") if values.get(key)}
     if values.get("template", "").strip():  # an empty template (a role default) means the built-in one
         typed["template"] = values["template"]
     for key in NUMBERS:

@@ -102,7 +102,7 @@ class Run:
         numbers = []
         for raw in alert.recipients or self.settings.recipients:
             try:
-                number = normalise_recipient(raw, "recipient")
+                number = normalise_recipient(raw, "recipient", region=self.settings.region)
             except SmsValidationError as error:
                 result.records.append(journal.record(events.FAILED, now, str(raw), str(error), alert.summary()))
                 result.worsen(EXIT_PERMANENT)

@@ -227,6 +227,47 @@ def test_history_sends_the_documented_parameters_and_lists_sent_sms(sipgate_sim:
     assert flat["from"] == since and flat["to"] == until and flat["limit"] == "10" and flat["phonenumber"] == NUMBER
 
 
+def history_requests(sim: Any) -> list:
+    return [(r["query"]["offset"], r["query"]["limit"]) for r in sim.requests() if r["path"] == "/v2/history"]
+
+
+def send_many(sim: Any, count: int) -> None:
+    with make_client(sim.url) as client:
+        for number in range(count):
+            assert send(client, sms(message="m{0}".format(number))) is None
+
+
+def test_history_reads_every_page_up_to_total_count(sipgate_sim: Any) -> None:
+    send_many(sipgate_sim, 7)
+    with make_client(sipgate_sim.url) as client:
+        items = client.history("2000-01-01T00:00:00Z", page_size=3)
+    assert sorted(item["smsContent"] for item in items) == ["m{0}".format(number) for number in range(7)]
+    assert history_requests(sipgate_sim) == [(["0"], ["3"]), (["3"], ["3"]), (["6"], ["3"])]
+
+
+def test_history_stops_at_total_count_without_asking_for_an_empty_page(sipgate_sim: Any) -> None:
+    send_many(sipgate_sim, 6)
+    with make_client(sipgate_sim.url) as client:
+        assert len(client.history("2000-01-01T00:00:00Z", page_size=3)) == 6
+    assert len(history_requests(sipgate_sim)) == 2
+
+
+def test_history_limit_caps_the_entries_and_the_page_size(sipgate_sim: Any) -> None:
+    send_many(sipgate_sim, 5)
+    with make_client(sipgate_sim.url) as client:
+        assert len(client.history("2000-01-01T00:00:00Z", limit=1)) == 1
+        assert len(client.history("2000-01-01T00:00:00Z", limit=4, page_size=3)) == 4
+    assert history_requests(sipgate_sim) == [(["0"], ["1"]), (["0"], ["3"]), (["3"], ["1"])]
+
+
+def test_history_without_total_count_stops_at_a_short_page(sipgate_sim: Any) -> None:
+    sipgate_sim.add_fault(status=200, body='{"items": [{"smsContent": "x"}, {"smsContent": "y"}]}', path="/history")
+    sipgate_sim.add_fault(status=200, body='{"items": [{"smsContent": "z"}]}', path="/history")
+    with make_client(sipgate_sim.url) as client:
+        assert len(client.history("2000-01-01T00:00:00Z", page_size=2)) == 3
+    assert len(history_requests(sipgate_sim)) == 2
+
+
 def test_a_read_that_is_not_json_points_at_api_url(sipgate_sim: Any) -> None:
     sipgate_sim.add_fault(status=200, body="<html>a login page</html>", path="/authorization/userinfo")
     with make_client(sipgate_sim.url) as client, pytest.raises(SipgateError) as caught:

@@ -24,7 +24,7 @@ def test_sms_id_of_s_and_digits_is_accepted(sms_id: str) -> None:
     assert validate_sms_id(sms_id) == sms_id.strip()
 
 
-@pytest.mark.parametrize("sms_id", ["", None, "0", "S0", "s", "sx", "s0a", "w0", "s-1"])
+@pytest.mark.parametrize("sms_id", ["", None, "0", "S0", "s", "sx", "s0a", "w0", "s-1", "s01", "s00", "s\u0663"])
 def test_other_sms_ids_are_refused_naming_the_field(sms_id: Any) -> None:
     with pytest.raises(SmsValidationError) as caught:
         validate_sms_id(sms_id)
@@ -42,6 +42,11 @@ def test_recipient_forms_are_normalised_to_e164(raw: Any) -> None:
 
 def test_national_number_takes_the_given_country_code() -> None:
     assert normalise_recipient("0660 1234567", country_code="43") == "+436601234567"
+
+
+def test_region_overrides_the_default_country_code() -> None:
+    assert normalise_recipient("0660 1234567", region="AT") == "+436601234567"
+    assert [request.recipient for request in build_requests("s0", ["079 123 45 67"], "hi", now=NOW, region="CH")] == ["+41791234567"]
 
 
 @pytest.mark.parametrize("raw", ["+49 157 CALL ME", "0157-99912345x", "+49123", "012345", "+1234567890123456",

@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+import phonenumbers
+import phonenumbers
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
@@ -69,7 +71,8 @@ class FakeApi:
             api.calls.append("history:{0}:{1}".format(phonenumber, since))
             if api.history_error is not None:
                 raise api.history_error
-            return [item for item in api.history_items if item["target"] == phonenumber]
+            return [item for item in api.history_items
+                    if phonenumber is None or phonenumbers.parse(item["target"], "DE") == phonenumbers.parse(phonenumber)]
 
         def no_http(_client: SipgateClient, method: str, path: str, **_kwargs: Any) -> Any:
             raise AssertionError("unexpected HTTP request {0} {1}".format(method, path))
@@ -157,6 +160,11 @@ LOST = SipgateError("POST /sessions/sms lost the connection after the request wa
     ({"timeout": -1.5}, "timeout", "above 0"),
     ({"retries": -1}, "retries", "negative"),
     ({"concurrency": 0}, "concurrency", "between 1 and"),
+    ({"recipients": ["15799912345"]}, "recipients[0]", "neither + nor a leading 0"),
+    ({"recipients": ["0157 999 12345"], "country_code": ""}, "country_code", "is empty"),
+    ({"recipients": ["0157 999 12345"], "country_code": "DE"}, "country_code", "not a country calling code"),
+    ({"region": "UK"}, "region", "not a region"),
+    ({"api_url": "http://api.example.com/v2"}, "api_url", "plain http to another machine"),
 ])
 def test_bad_input_fails_naming_the_field_before_any_request(api, capsys, state_file, args, field, words):
     result = run(capsys, state_file, **args)
@@ -420,8 +428,14 @@ def test_a_signal_mid_send_records_what_is_known_and_a_rerun_does_not_resend(mon
 
 # --- history scope -------------------------------------------------------------------------
 
+def sipgate_target(number: str) -> str:
+    """A German number the way sipgate's history writes it: +4915799912345 as 01579-9912345."""
+    area, subscriber = phonenumbers.format_number(phonenumbers.parse(number), phonenumbers.PhoneNumberFormat.NATIONAL).split(" ", 1)
+    return "{0}-{1}".format(area, subscriber.replace(" ", ""))
+
+
 def history_entry(recipient: str, text: str) -> dict:
-    return {"target": recipient, "smsContent": text, "created": "2026-01-01T00:00:00Z"}
+    return {"target": sipgate_target(recipient), "smsContent": text, "created": "2026-01-01T00:00:00Z"}
 
 
 def test_history_scope_skips_what_sipgate_lists(monkeypatch, capsys, state_file):
@@ -431,6 +445,33 @@ def test_history_scope_skips_what_sipgate_lists(monkeypatch, capsys, state_file)
     assert result["skipped_recipients"] == [{"recipient": FIRST, "reason": "found in sipgate history (within dedup_window)"}]
     asked = [call.split(":", 2) for call in api.calls if call.startswith("history")]
     assert [call[1] for call in asked] == [FIRST, SECOND]
+
+
+def test_history_in_national_spelling_prevents_a_second_sms(monkeypatch, capsys, state_file):
+    api = FakeApi(history_items=[history_entry(FIRST, TEXT)]).install(monkeypatch)
+    assert api.history_items[0]["target"] == "01579-9912345"
+    result = run(capsys, state_file, dedup_scope="history", recipients=[FIRST])
+    assert result["changed"] is False and api.sent == []
+
+
+def test_history_of_another_number_or_text_does_not_stop_the_sms(monkeypatch, capsys, state_file):
+    api = FakeApi(history_items=[history_entry(SECOND, TEXT), history_entry(FIRST, "other text")]).install(monkeypatch)
+    result = run(capsys, state_file, dedup_scope="history", recipients=[FIRST])
+    assert result["changed"] is True and [sms.recipient for sms in api.sent] == [FIRST]
+
+
+def test_history_is_read_in_the_region_of_the_recipients(monkeypatch, capsys, state_file):
+    api = FakeApi(history_items=[{"target": "0664 1234567", "smsContent": TEXT}]).install(monkeypatch)
+    monkeypatch.setattr(SipgateClient, "history", lambda _client, since, phonenumber=None, **_: api.history_items)
+    assert run(capsys, state_file, dedup_scope="history", recipients=["0664 1234567"], region="AT")["changed"] is False
+    other_record = state_file.with_name("other.json")
+    assert run(capsys, other_record, dedup_scope="history", recipients=["+43 664 1234567"])["changed"] is True
+
+
+def test_plain_http_on_loopback_is_warned_about(api, capsys, state_file, warnings):
+    assert run(capsys, state_file, api_url="http://127.0.0.1:8080/v2", recipients=[FIRST])["changed"] is True
+    assert run(capsys, state_file, api_url="https://127.0.0.1:8080/v2", recipients=[SECOND])["changed"] is True
+    assert len(warnings) == 1 and "plain http" in warnings[0] and "unencrypted" in warnings[0]
 
 
 def test_history_scope_is_consulted_in_check_mode(monkeypatch, capsys, state_file):

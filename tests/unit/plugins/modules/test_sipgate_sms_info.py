@@ -13,9 +13,13 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.connection import Connection
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.client import SipgateClient
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.credentials import choose_credentials
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.diagnosis import CAN_SEND_UNKNOWN, inspect_account
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors import SipgateError
 from ansible_collections.sipgateio.sms.plugins.modules import sipgate_sms_info
+from simulator.sipgate_simulator import (ALL_TOKEN, ALL_TOKEN_ID, CALLER_ID_TOKEN, CALLER_ID_TOKEN_ID, SESSIONS_TOKEN,
+                                         SESSIONS_TOKEN_ID, SMS_ID)
 
 EXTENSIONS = [{"id": "s0", "alias": "Monitoring", "callerId": "+4915799912345"},
               {"id": "s1", "alias": "Ops", "callerId": "sipgate"}]
@@ -174,3 +178,20 @@ def test_empty_account_says_to_book_sms():
     report = inspect_account(client).as_dict()
     assert report["sms_extensions"] == []
     assert any("no SMS extension" in message for message in report["diagnose"]["messages"])
+
+
+@pytest.mark.parametrize("token_id, token, readable, message_words", [
+    (ALL_TOKEN_ID, ALL_TOKEN, {"extensions", "caller ids", "balance", "history"}, []),
+    (SESSIONS_TOKEN_ID, SESSIONS_TOKEN, set(), ["'sms:read' (or 'all')", "'sms:read' or 'sms:callerid:read' (or 'all')",
+                                                "'balance:read' (or 'all')", "'history:read' (or 'all')"]),
+    (CALLER_ID_TOKEN_ID, CALLER_ID_TOKEN, {"caller ids"}, ["'sms:read' (or 'all')", "'balance:read' (or 'all')", "'history:read' (or 'all')"]),
+])
+def test_diagnosis_against_the_simulator_names_the_scopes_sipgate_accepts(sipgate_sim, token_id, token, readable, message_words):
+    with SipgateClient(choose_credentials(token_id=token_id, token=token), api_url=sipgate_sim.url) as client:
+        diagnose = inspect_account(client, SMS_ID).diagnose
+    can = {"extensions": diagnose.can_list_extensions, "caller ids": diagnose.can_read_caller_ids,
+           "balance": diagnose.can_read_balance, "history": diagnose.can_read_history}
+    assert {what for what, allowed in can.items() if allowed} == readable
+    for words in message_words:
+        assert any(words in message for message in diagnose.messages), (words, diagnose.messages)
+    assert len(diagnose.messages) == len(message_words)

@@ -1,0 +1,33 @@
+# -*- coding: utf-8 -*-
+# Copyright: sipgateio.sms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Plain http: warned about on loopback, refused anywhere else; https passes silently."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.api_url import plain_http_warning
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors import SmsValidationError
+
+
+@pytest.mark.parametrize("url", ["https://api.sipgate.com/v2", "https://10.0.0.5/v2", "HTTPS://proxy.example/v2",
+                                 "api.sipgate.com/v2", "ftp://api.sipgate.com/v2", "http://[::1"])
+def test_https_and_what_is_no_http_url_are_left_alone(url: str) -> None:
+    assert plain_http_warning(url) is None
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8080/v2", "http://127.1.2.3/v2", "http://localhost:9/v2",
+                                 "HTTP://LOCALHOST./v2", "http://[::1]:8080/v2"])
+def test_plain_http_on_loopback_is_a_warning(url: str) -> None:
+    warning = plain_http_warning(url)
+    assert warning is not None and "unencrypted" in warning and url in warning
+
+
+@pytest.mark.parametrize("url", ["http://api.sipgate.com/v2", "http://10.0.0.5/v2", "http://[2001:db8::1]/v2",
+                                 "http://localhost.example.com/v2", "http:///v2"])
+def test_plain_http_beyond_loopback_is_refused(url: str) -> None:
+    with pytest.raises(SmsValidationError) as caught:
+        plain_http_warning(url)
+    assert caught.value.field == "api_url"
+    assert "https://" in caught.value.fix and "loopback" in caught.value.fix
