@@ -69,12 +69,15 @@ def cut(text: str, max_units: int, encoding: str) -> str:
         if used + cost > budget:
             break
         used, end = used + cost, index + 1
-    head = text[:end]
+    return at_word_boundary(text[:end]) + ELLIPSIS
+
+
+def at_word_boundary(head: str) -> str:
+    """``head`` cut back to its last word boundary, unless that throws away more than a fifth of it."""
     boundary = head.rfind(" ")
-    # Prefer a word boundary unless it throws away more than a fifth of the room.
-    if boundary > 0 and boundary >= end * 4 // 5:
+    if boundary > 0 and boundary >= len(head) * 4 // 5:
         head = head[:boundary]
-    return head.rstrip() + ELLIPSIS
+    return head.rstrip()
 
 
 def fit(text: str, max_segments: int = 1, transliterate: bool = True) -> str:

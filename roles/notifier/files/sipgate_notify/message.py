@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Callable, Iterable, Mapping, Sequence
 
 from sipgate_api.encoding import measure  # pylint: disable=import-error
-from sipgate_api.fitting import ELLIPSIS, fit, fold_whitespace, to_gsm7  # pylint: disable=import-error
+from sipgate_api.fitting import ELLIPSIS, at_word_boundary, fit, fold_whitespace, to_gsm7  # pylint: disable=import-error
 
 from .alert import PROBLEM, RECOVERY, Alert
 
@@ -80,14 +80,6 @@ def _longest_fitting_prefix(text: str, render: Callable[[str], str], max_segment
     return best
 
 
-def _at_word_boundary(head: str) -> str:
-    boundary = head.rfind(" ")
-    # Like the helper: a word boundary unless it throws away more than a fifth of the room.
-    if boundary > 0 and boundary >= len(head) * 4 // 5:
-        head = head[:boundary]
-    return head.rstrip()
-
-
 def _shrink_until_it_fits(text: str, max_segments: int) -> str:
     text = fit(text, max_segments)
     while not fits(text, max_segments):
@@ -111,7 +103,7 @@ def render(template: str, alert: Alert, max_segments: int = 1) -> str:
     if keep < 0:
         # Even the head alone is too long (a very long host or service name): the helper cuts it.
         return _shrink_until_it_fits(with_output(""), max_segments)
-    return with_output(_at_word_boundary(output[:keep]) + ELLIPSIS)
+    return with_output(at_word_boundary(output[:keep]) + ELLIPSIS)
 
 
 def check_template(template: str) -> None:
