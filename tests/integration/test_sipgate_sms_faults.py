@@ -33,7 +33,7 @@ def test_each_documented_refusal_is_told_in_plain_words(sipgate_sim, tmp_path):
     given = {"token_id": TOKEN_ID, "token": TOKEN}
     cases = [
         (sms("server trouble", **given), 500, "sipgate server error"),
-        (sms("wrong token", **dict(given, token=WRONG_TOKEN)), 401, "wrong credentials"),
+        (sms("wrong token", token_id=TOKEN_ID, token=WRONG_TOKEN), 401, "wrong credentials"),
         (sms("wrong extension", sms_id="s99", **given), 403, "no permission to send from this SMS extension"),
         (sms("read-only token", token_id=READ_ONLY_TOKEN_ID, token=READ_ONLY_TOKEN), 403, "sessions:sms:write"),
         (sms("wrong path", api_url=sipgate_sim.url.rsplit("/v2", 1)[0] + "/v1", **given), 404, "wrong endpoint: check api_url"),

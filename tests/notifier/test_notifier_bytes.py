@@ -14,7 +14,8 @@ import json
 from pathlib import Path
 
 import pytest
-from notifier_script import ScriptRunner, assert_no_traceback, icinga_args, nagios_alert, sms_posts  # pylint: disable=import-error
+from support.api_calls import sms_posts
+from support.notifier_script import ScriptRunner, assert_no_traceback, icinga_args, nagios_alert
 from simulator.sipgate_simulator import TOKEN  # pylint: disable=import-error
 from sipgate_notify.decoding import InputError, as_text, decode  # pylint: disable=import-error
 

@@ -17,7 +17,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from notifier_script import SCRIPT, ScriptRunner, assert_no_traceback, nagios_alert, sms_posts  # pylint: disable=import-error
+from support.api_calls import sms_posts
+from support.notifier_script import SCRIPT, ScriptRunner, assert_no_traceback, nagios_alert
 
 STATE_FILES = ("state.json", "journal.jsonl", "state.json.lock")
 
