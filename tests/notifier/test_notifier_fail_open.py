@@ -30,18 +30,6 @@ BOB = "+4915799912346"
 SYSTEM_PYTHON = "/usr/bin/python3"
 
 
-def set_aside(runner: ScriptRunner, name: str = "state.json") -> list:
-    return sorted(path for path in runner.state_dir.iterdir() if path.name.startswith(name + ".unusable-"))
-
-
-def age_every_claim(runner: ScriptRunner) -> None:
-    """Make every claim in the spool look like it belongs to a run that died long ago."""
-    state = runner.state()
-    for item in state["outbox"]:
-        item["claimed_at"] = 0
-    (runner.state_dir / "state.json").write_text(json.dumps(state), encoding="utf-8")
-
-
 def spooled_item(recipient: str, text: str) -> dict:
     return {"id": "a" * 32, "recipient": recipient, "text": text, "created": 1.7e9 + 10 ** 8, "attempts": 1, "claimed_by": None,
             "claimed_at": 0, "about": {"type": "PROBLEM", "host": "db1", "service": "", "state": "DOWN", "source": "nagios"}}
@@ -58,7 +46,7 @@ def test_unwritable_journal_still_records_the_send_so_no_later_run_sends_it_agai
         assert "cannot write the journal" in done.stderr and "Read-only file system" in done.stderr
         assert "PROBLEM web01 DOWN -> +4915799912345: sent" in done.stderr
         assert notifier.state()["outbox"] == []
-        age_every_claim(notifier)
+        notifier.age_every_claim()
         flushed = [notifier(["--flush"]) for _attempt in range(2)]
     assert [run.returncode for run in flushed] == [0, 0]
     assert len(sms_posts(sipgate_sim)) == 1
@@ -90,7 +78,7 @@ def test_unusable_state_is_set_aside_and_the_alert_goes_out_once(notifier: Scrip
     assert_no_traceback(done)
     assert done.returncode == 0, done.stderr
     assert [sms["message"] for sms in sipgate_sim.sent_sms()] == ["PROBLEM web01 DOWN: PING CRITICAL"] and len(sms_posts(sipgate_sim)) == 1
-    [kept] = set_aside(notifier)
+    [kept] = notifier.set_aside()
     assert kept.read_bytes() == content
     assert "ERROR: {0} is unusable: ".format(notifier.state_dir / "state.json") in done.stderr
     assert "moved aside to {0}".format(kept) in done.stderr
@@ -107,7 +95,7 @@ def test_truncated_state_is_set_aside_and_the_alert_goes_out_once(notifier: Scri
     done = notifier(env=nagios_alert())
     assert_no_traceback(done)
     assert done.returncode == 0 and len(sms_posts(sipgate_sim)) == 2
-    assert "state.json is unusable: it is not JSON" in done.stderr and len(set_aside(notifier)) == 1
+    assert "state.json is unusable: it is not JSON" in done.stderr and len(notifier.set_aside()) == 1
     assert notifier.events() == ["sent", "state_problem", "sent"]
 
 
@@ -117,7 +105,7 @@ def test_a_directory_where_the_state_belongs_is_set_aside_and_the_alert_goes_out
     done = notifier(env=nagios_alert())
     assert_no_traceback(done)
     assert done.returncode == 0 and len(sms_posts(sipgate_sim)) == 1
-    [kept] = set_aside(notifier)
+    [kept] = notifier.set_aside()
     assert (kept / "inside").read_text(encoding="utf-8") == "kept" and "it is a directory" in done.stderr
     assert notifier.state()["outbox"] == [] and notifier.events() == ["state_problem", "sent"]
 
@@ -128,7 +116,7 @@ def test_a_directory_where_the_lock_belongs_is_set_aside_and_dedup_still_works(n
     assert_no_traceback(done)
     assert done.returncode == 0 and len(sms_posts(sipgate_sim)) == 1
     assert "state.json.lock is unusable: it is a directory; moved aside to" in done.stderr
-    assert len(set_aside(notifier, "state.json.lock")) == 1 and (notifier.state_dir / "state.json.lock").is_file()
+    assert len(notifier.set_aside("state.json.lock")) == 1 and (notifier.state_dir / "state.json.lock").is_file()
     assert notifier(env=nagios_alert()).returncode == 0 and len(sms_posts(sipgate_sim)) == 1
     assert notifier.events() == ["state_problem", "sent", "deduplicated"]
 
@@ -152,7 +140,7 @@ def test_dry_run_reports_unusable_state_and_leaves_it_alone(notifier: ScriptRunn
     assert_no_traceback(done)
     assert done.returncode == 0 and "+4915799912345 [alert" in done.stdout
     assert "a real run sets it aside" in done.stderr
-    assert sipgate_sim.requests() == [] and (notifier.state_dir / "state.json").read_bytes() == b"[]" and set_aside(notifier) == []
+    assert sipgate_sim.requests() == [] and (notifier.state_dir / "state.json").read_bytes() == b"[]" and notifier.set_aside() == []
 
 
 @needs_mount

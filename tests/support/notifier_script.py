@@ -78,6 +78,17 @@ class ScriptRunner:
     def state(self) -> dict:
         return json.loads((self.state_dir / "state.json").read_text(encoding="utf-8"))
 
+    def set_aside(self, name: str = "state.json") -> list:
+        """The copies of a file of the state directory that the script moved aside as unusable."""
+        return sorted(path for path in self.state_dir.iterdir() if path.name.startswith(name + ".unusable-"))
+
+    def age_every_claim(self) -> None:
+        """Make every claim in the spool look like it belongs to a run that died long ago."""
+        state = self.state()
+        for item in state["outbox"]:
+            item["claimed_at"] = 0
+        (self.state_dir / "state.json").write_text(json.dumps(state), encoding="utf-8")
+
 
 def icinga_args(notification_type: str = "PROBLEM", host: str = "web01", service: Optional[str] = "HTTP", state: str = "CRITICAL",
                 output: str = "Connection refused", recipient: str = "+4915799912345") -> list:
