@@ -90,8 +90,8 @@ def test_unusable_templates_are_refused(template: str, problem: str) -> None:
 
 
 # Output as engines hand it over: any unicode, control characters, emoji, typographic characters.
-engine_output = st.text(alphabet=st.one_of(st.characters(), st.sampled_from(list("\t\n\r\x00\x1b\x7f\u00a0\u2026\u2013\u201c\u00b0\u00e9€^{}[]~|\\😀👍🏽\u200b\u202e"))),
-                        max_size=30)
+engine_character = st.one_of(st.characters(), st.sampled_from(list("\t\n\r\x00\x1b\x7f\u00a0\u2026\u2013\u201c\u00b0\u00e9€^{}[]~|\\😀👍🏽\u200b\u202e")))
+engine_output = st.text(alphabet=engine_character, max_size=30)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

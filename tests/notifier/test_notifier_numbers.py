@@ -29,7 +29,7 @@ def spelling_id(spelling: Spelling) -> str:
 
 @pytest.mark.parametrize("spelling", SPELLINGS, ids=spelling_id)
 def test_every_spelling_is_sent_to_its_number_or_journaled_as_refused(spelling: Spelling, state_dir: Path, sipgate: StandInSender,
-                                                                     clock: Clock) -> None:
+                                                                      clock: Clock) -> None:
     run = make_run(state_dir, sipgate, clock, region=spelling.region)
     result = run.execute(Alert("PROBLEM", "web01", "CRITICAL", "Connection refused", service="HTTP", recipients=(spelling.written,)))
     journal = [json.loads(line) for line in (state_dir / "journal.jsonl").read_text(encoding="utf-8").splitlines()]

@@ -18,7 +18,8 @@ def assert_no_token(*texts: str) -> None:
         assert TOKEN not in text, "the token leaked:\n" + text[max(0, text.find(TOKEN) - 300):text.find(TOKEN) + 100]
 
 
-def test_failing_delivery_and_dry_run_keep_the_token_out_of_output_journal_and_state(notifier: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
+def test_failing_delivery_and_dry_run_keep_the_token_out_of_output_journal_and_state(
+        notifier: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
     failed = notifier(icinga_args(), env={"SIPGATE_API_URL": closed_port_url()})
     assert failed.returncode == 1, (failed.stdout, failed.stderr)
     dry = notifier(["--dry-run", *icinga_args(service="DNS")])
