@@ -102,12 +102,13 @@ def test_runtime_role_and_readme_claim_the_tested_versions() -> None:
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_module_filter_and_callback_work_on_each_supported_ansible_core(version: str, tmp_path: Path, sipgate_sim: Any,
-                                                                       installed_collection: Path) -> None:
+def test_module_filter_and_callback_work_on_each_supported_ansible_core(
+        version: str, tmp_path: Path, sipgate_sim: Any, installed_collection: Path) -> None:
     (tmp_path / "smoke.yml").write_text(MODULE_AND_CALLBACK, encoding="utf-8")
     env = {**sipgate_env(sipgate_sim.url), "ANSIBLE_CALLBACKS_ENABLED": "sipgateio.sms.sipgate_sms",
            "SIPGATE_SMS_RECIPIENTS": OPERATOR}
-    run = controller_run(version, tmp_path, installed_collection, ["-i", "localhost,", "-c", "local", "-e", "oncall=" + ONCALL, "smoke.yml"], env)
+    run = controller_run(version, tmp_path, installed_collection,
+                         ["-i", "localhost,", "-c", "local", "-e", "oncall=" + ONCALL, "smoke.yml"], env)
     assert run.rc == 2, run.output
     sent = [(sms["recipient"], sms["message"]) for sms in sipgate_sim.sent_sms()]
     assert len(sent) == 2, sent
@@ -119,8 +120,8 @@ def test_module_filter_and_callback_work_on_each_supported_ansible_core(version:
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_role_runs_in_check_mode_on_each_supported_ansible_core(version: str, tmp_path: Path, sipgate_sim: Any,
-                                                                installed_collection: Path) -> None:
+def test_role_runs_in_check_mode_on_each_supported_ansible_core(
+        version: str, tmp_path: Path, sipgate_sim: Any, installed_collection: Path) -> None:
     # The monitoring host's own Python, which has python3-apt for the role's package task.
     (tmp_path / "inventory.ini").write_text(
         "[monitoring]\nlocalhost ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n", encoding="utf-8")
