@@ -9,6 +9,7 @@ A block's info string is its language followed by attributes, which GitHub does 
     ```sh sms=1                     must make exactly one SMS reach the API
     ```sh untested="needs Galaxy"   not run here, for the reason given
     ```text                         output or a picture, never run
+    ```text shows=sms               exactly the SMS text the block before sent
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Dict, List, Optional
 
 from markdown_it import MarkdownIt
 
-ATTRIBUTES = ("file", "sms", "untested")
+ATTRIBUTES = ("file", "sms", "untested", "shows")
 
 
 @dataclass(frozen=True)

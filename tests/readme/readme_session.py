@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import subprocess
 from pathlib import Path
-from typing import Any, Callable, Dict, Mapping
+from typing import Any, Callable, Dict, List, Mapping
 
 import yaml
 from markdown_snippets import Snippet
@@ -48,15 +48,16 @@ def parse_yaml(text: str) -> Any:
 
 
 class ReadmeSession:
-    """One section's directory, environment and shell state; ``sms_count`` tells how many SMS reached the API."""
+    """One section's directory, environment and shell state; ``sms_sent`` lists the texts of the SMS the API got."""
 
-    def __init__(self, workdir: Path, state_dir: Path, env: Mapping[str, str], sms_count: Callable[[], int],
+    def __init__(self, workdir: Path, state_dir: Path, env: Mapping[str, str], sms_sent: Callable[[], List[str]],
                  substitutions: Mapping[str, str]) -> None:
         self.workdir = workdir
         self.state_dir = state_dir
         self.env: Dict[str, str] = {**env, "README_SESSION": str(state_dir)}
-        self.sms_count = sms_count
+        self.sms_sent = sms_sent
         self.substitutions = substitutions
+        self.last_sent: List[str] = []
         state_dir.mkdir(parents=True, exist_ok=True)
         (state_dir / "exports").write_text("", encoding="utf-8")
         (state_dir / "cwd").write_text(str(workdir), encoding="utf-8")
@@ -69,7 +70,10 @@ class ReadmeSession:
 
     def run(self, snippet: Snippet) -> None:
         """Run (or write) one block; an AssertionError says which block failed and why."""
-        before = self.sms_count()
+        if snippet.language in NEVER_RUN:
+            self.compare_output(snippet)
+            return
+        before = len(self.sms_sent())
         text = self.text_of(snippet)
         if "file" in snippet.attributes:
             self.write(snippet, text)
@@ -77,13 +81,22 @@ class ReadmeSession:
             self.shell(snippet, text)
         elif snippet.language in YAML:
             self.ansible(snippet, text)
-        elif snippet.language not in NEVER_RUN:
+        else:
             raise AssertionError("{0}: a ```{1} block cannot run here: give it file=PATH (written for later blocks), "
                                  "or untested=\"the reason\"".format(snippet.where, snippet.language))
+        self.last_sent = self.sms_sent()[before:]
         if "sms" in snippet.attributes:
-            sent = self.sms_count() - before
-            assert sent == int(snippet.attributes["sms"]), "{0}: sent {1} SMS, the block says sms={2}".format(
-                snippet.where, sent, snippet.attributes["sms"])
+            assert len(self.last_sent) == int(snippet.attributes["sms"]), "{0}: sent {1} SMS, the block says sms={2}".format(
+                snippet.where, len(self.last_sent), snippet.attributes["sms"])
+
+    def compare_output(self, snippet: Snippet) -> None:
+        """A ```text shows=sms block must be what the block before it sent, one SMS a line."""
+        shows = snippet.attributes.get("shows")
+        if shows is None:
+            return
+        assert shows == "sms", "{0}: shows={1}: only shows=sms is known".format(snippet.where, shows)
+        assert snippet.text.strip().splitlines() == self.last_sent, "{0}: the block before sent\n{1}".format(
+            snippet.where, "\n".join(self.last_sent))
 
     def write(self, snippet: Snippet, text: str) -> None:
         cwd = Path((self.state_dir / "cwd").read_text(encoding="utf-8").strip())

@@ -72,7 +72,8 @@ def test_readme_section_runs(section: Section, tmp_path: Path, sipgate_sim: Any,
     vault_password_file = tmp_path / "vault-password"
     vault_password_file.write_text("a vault password for the README's examples\n", encoding="utf-8")
     session = ReadmeSession(home, tmp_path / "session", reader_env(home, vault_password_file, sipgate_sim.url),
-                            lambda: len(sipgate_sim.sent_sms()), {EXAMPLE_TOKEN_ID: TOKEN_ID, EXAMPLE_TOKEN: TOKEN})
+                            lambda: [sms["message"] for sms in sipgate_sim.sent_sms()],
+                            {EXAMPLE_TOKEN_ID: TOKEN_ID, EXAMPLE_TOKEN: TOKEN})
     for snippet in section.snippets:
         if not snippet.untested:
             session.run(snippet)
