@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: sipgateio.sms contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Shared pytest fixtures: the sipgate API simulator."""
+"""Shared pytest fixtures: the sipgate API simulator, and the collection built and installed from its tarball."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ if TESTS_DIR not in sys.path:
     sys.path.insert(0, TESTS_DIR)
 
 from simulator.sipgate_simulator import SipgateSimulator  # noqa: E402  pylint: disable=wrong-import-position
+from support.collection_tarball import build_tarball, given_tarball, install_tarball  # noqa: E402  pylint: disable=wrong-import-position
 
 
 @pytest.fixture(scope="session")
@@ -38,3 +39,15 @@ def sipgate_sim(sipgate_simulator_server: SipgateSimulator) -> Iterator[SipgateS
     yield sipgate_simulator_server
     # Faults a test queued but did not use must not hit the next test.
     sipgate_simulator_server.reset()
+
+
+@pytest.fixture(scope="session")
+def collection_tarball(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The collection's tarball: the one `make pytest` built, else one built from this checkout now."""
+    return given_tarball() or build_tarball(tmp_path_factory.mktemp("collection-build"))
+
+
+@pytest.fixture(scope="session")
+def installed_collection(collection_tarball: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A collections path with sipgateio.sms installed from the tarball, as users install it (no link to this checkout)."""
+    return install_tarball(collection_tarball, tmp_path_factory.mktemp("installed-collections"))

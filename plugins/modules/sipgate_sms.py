@@ -151,7 +151,7 @@ options:
     description:
       - How many SMS are sent at the same time. Lower it for an account with tight limits; V(1) sends one after the other.
     type: int
-    default: 8
+    default: 16
 """
 
 EXAMPLES = r"""

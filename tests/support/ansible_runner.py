@@ -12,7 +12,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence, Union
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BIN_DIR = Path(sys.executable).parent
@@ -55,11 +55,14 @@ class PlaybookRun:
         raise AssertionError("no PLAY RECAP in output:\n" + self.output)
 
 
-def ansible_env(workdir: Path, extra: Optional[Mapping[str, str]] = None) -> dict:
-    """An environment that isolates Ansible's own files in ``workdir`` and finds this collection."""
+def ansible_env(workdir: Path, extra: Optional[Mapping[str, str]] = None, collections: Optional[Path] = None) -> dict:
+    """An environment that isolates Ansible's own files in ``workdir`` and finds this collection.
+
+    ``collections`` is a collections path to use instead of a link to this checkout (an installed tarball).
+    """
     env = {key: value for key, value in os.environ.items() if not key.startswith(("ANSIBLE_", "SIPGATE_"))}
     env.update({
-        "ANSIBLE_COLLECTIONS_PATH": str(collections_path(workdir / "collections")),
+        "ANSIBLE_COLLECTIONS_PATH": str(collections or collections_path(workdir / "collections")),
         "ANSIBLE_HOME": str(workdir / "ansible-home"),
         "ANSIBLE_LOCAL_TEMP": str(workdir / "ansible-tmp"),
         "ANSIBLE_RETRY_FILES_ENABLED": "0",
@@ -73,15 +76,18 @@ def ansible_env(workdir: Path, extra: Optional[Mapping[str, str]] = None) -> dic
     return env
 
 
-def run_playbook(playbook: Path, workdir: Path, env: Optional[Mapping[str, str]] = None,
+def run_playbook(playbook: Union[Path, str], workdir: Path, env: Optional[Mapping[str, str]] = None,
                  extra_vars: Optional[Mapping[str, Any]] = None, options: Sequence[str] = (),
-                 timeout: float = 300) -> PlaybookRun:
-    """ansible-playbook against localhost with a local connection and this interpreter."""
+                 timeout: float = 300, collections: Optional[Path] = None) -> PlaybookRun:
+    """ansible-playbook against localhost with a local connection and this interpreter.
+
+    ``playbook`` is a path or a collection's playbook (``sipgateio.sms.send_sms``); ``collections`` as in ansible_env.
+    """
     argv = [ansible_command("ansible-playbook"), "-i", "localhost,", "-c", "local",
             "-e", "ansible_python_interpreter=" + sys.executable, *options, str(playbook)]
     if extra_vars:
         argv[-1:-1] = ["-e", json.dumps(dict(extra_vars))]
-    completed = subprocess.run(argv, cwd=str(workdir), env=ansible_env(workdir, env), capture_output=True,
+    completed = subprocess.run(argv, cwd=str(workdir), env=ansible_env(workdir, env, collections), capture_output=True,
                                text=True, timeout=timeout, check=False)
     return PlaybookRun(completed.returncode, completed.stdout, completed.stderr, argv)
 

@@ -14,7 +14,7 @@ from .client import DEFAULT_API_URL, RetryPolicy, SipgateClient
 from .credentials import Credentials
 from .errors import SmsValidationError
 
-DEFAULT_CONCURRENCY = 8
+DEFAULT_CONCURRENCY = 16
 MAX_CONCURRENCY = 32
 
 

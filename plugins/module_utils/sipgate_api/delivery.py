@@ -184,7 +184,7 @@ def _send(client: Any, sms: SmsRequest) -> Outcome:
     return Outcome(sms, DELIVERED)
 
 
-def deliver(client: Any, batch: Iterable[SmsRequest], concurrency: int = 8, deadline: Optional[float] = None,
+def deliver(client: Any, batch: Iterable[SmsRequest], concurrency: int, deadline: Optional[float] = None,
             stop: Optional[StopSignals] = None) -> Delivery:
     """Send ``batch`` with at most ``concurrency`` requests at a time; ``deadline`` is a ``time.monotonic()`` moment.
 

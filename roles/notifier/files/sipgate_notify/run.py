@@ -81,6 +81,21 @@ def digest_text(digest: policy.Digest, max_segments: int) -> str:
     return message.digest(digest.total, items, max_segments)
 
 
+@dataclass(frozen=True)
+class Incoming:
+    """What a run was handed: one alert with its recipients and text, and a bulk's alerts per recipient."""
+
+    alert: Optional[Alert]
+    numbers: list
+    text: str
+    batches: Dict[str, List[Alert]]
+
+    def direct(self, run: Run) -> list:
+        """(number, text, about) of every SMS, for sending without the state."""
+        sms = [(number, self.text, self.alert.summary()) for number in self.numbers] if self.alert else []
+        return sms + [(number, run.bulk_text(batch), run.bulk_about(batch)) for number, batch in self.batches.items()]
+
+
 class Run:
     """Everything one invocation does, with the clock and the sender injectable for tests."""
 
@@ -158,6 +173,16 @@ class Run:
             for number in self.recipients(alert, result, now):
                 batches.setdefault(number, []).append(alert)
         return batches
+
+    def _incoming(self, alert: Optional[Alert], bulk: Sequence[Alert], result: RunResult, now: float) -> Incoming:
+        """What this run was handed: an alert's recipients and text, or a bulk's alerts per recipient."""
+        numbers = self.recipients(alert, result, now) if alert else []
+        text = message.render(self.settings.template, alert, self.settings.max_segments) if alert else ""
+        return Incoming(alert, numbers, text, self.bulk_recipients(bulk, result, now))
+
+    def _decide_all(self, state: dict, incoming: Incoming, now: float, result: RunResult) -> list:
+        outgoing = self._decide(state, incoming.alert, incoming.numbers, incoming.text, now, result)
+        return outgoing + self._decide_bulk(state, incoming.batches, now, result)
 
     def _decide_bulk(self, state: dict, batches: Dict[str, List[Alert]], now: float, result: RunResult) -> list:
         """Under the lock: per recipient, the bulk's alerts that go out, together in one SMS."""
@@ -283,18 +308,13 @@ class Run:
         """Handle ``alert`` (None for a bare ``--flush``) or a ``bulk`` of alerts, and deliver whatever waits in the spool."""
         result = RunResult()
         now = self.clock()
-        numbers = self.recipients(alert, result, now) if alert else []
-        text = message.render(self.settings.template, alert, self.settings.max_segments) if alert else ""
-        batches = self.bulk_recipients(bulk, result, now)
+        incoming = self._incoming(alert, bulk, result, now)
         decided = RunResult()
         try:
             with self._state() as state:
-                outgoing = self._decide(state, alert, numbers, text, now, decided)
-                outgoing += self._decide_bulk(state, batches, now, decided)
+                outgoing = self._decide_all(state, incoming, now, decided)
         except StateFileError as trouble:
-            direct = [(number, text, alert.summary()) for number in numbers] if alert else []
-            direct += [(number, self.bulk_text(batch), self.bulk_about(batch)) for number, batch in batches.items()]
-            return self._send_without_state(direct, now, result, trouble)
+            return self._send_without_state(incoming.direct(self), now, result, trouble)
         result.records += decided.records
         result.worsen(decided.exit_code)
         self._journal(result.records)
@@ -339,12 +359,7 @@ class Run:
         """``--dry-run``: the SMS and the decisions a real run would make; nothing sent, nothing written."""
         result = RunResult()
         now = self.clock()
-        numbers = self.recipients(alert, result, now) if alert else []
-        text = message.render(self.settings.template, alert, self.settings.max_segments) if alert else ""
-        batches = self.bulk_recipients(bulk, result, now)
-        state = self._peek_state()
-        outgoing = self._decide(state, alert, numbers, text, now, result)
-        outgoing += self._decide_bulk(state, batches, now, result)
+        outgoing = self._decide_all(self._peek_state(), self._incoming(alert, bulk, result, now), now, result)
         for item in outgoing:
             size = measure(item["text"])
             result.previews.append({"recipient": item["recipient"], "text": item["text"], "encoding": size.encoding,

@@ -76,7 +76,7 @@ def test_every_sms_is_delivered_in_input_order_at_most_concurrency_at_a_time() -
 
 def test_nothing_to_send_sends_nothing() -> None:
     client = FakeClient()
-    assert deliver(client, []).outcomes == () and client.tried == []
+    assert deliver(client, [], concurrency=8).outcomes == () and client.tried == []
 
 
 def test_the_first_request_goes_alone_and_the_rest_follow_once_it_is_answered() -> None:
@@ -116,13 +116,13 @@ def test_a_malformed_sms_is_unsendable_and_does_not_stop_the_others() -> None:
 @pytest.mark.parametrize("status", [502, 504])
 def test_a_gateway_error_on_a_send_is_delivery_unknown(status: int) -> None:
     client = FakeClient(0, SipgateError.from_status(status, "POST /sessions/sms"))
-    [outcome] = deliver(client, batch(1)).outcomes
+    [outcome] = deliver(client, batch(1), concurrency=1).outcomes
     assert outcome.delivery == UNKNOWN and "delivery unknown" in outcome.reason
 
 
 def test_an_unexpected_exception_while_sending_is_delivery_unknown_not_a_crash() -> None:
     client = FakeClient(0, RuntimeError("boom"))
-    [outcome] = deliver(client, batch(1)).outcomes
+    [outcome] = deliver(client, batch(1), concurrency=1).outcomes
     assert outcome.delivery == UNKNOWN and "RuntimeError" in outcome.reason
 
 
@@ -150,7 +150,7 @@ def test_a_signal_before_sending_starts_nothing() -> None:
     with StopSignals() as stop:
         os.kill(os.getpid(), signal.SIGINT)
         time.sleep(0.05)
-        delivery = deliver(client, batch(3), stop=stop)
+        delivery = deliver(client, batch(3), concurrency=3, stop=stop)
     assert client.tried == [] and delivery.count(NOT_DELIVERED) == 3
 
 
