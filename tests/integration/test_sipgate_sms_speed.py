@@ -66,7 +66,7 @@ def test_thirty_recipients_take_far_less_than_thirty_round_trips(sipgate_sim, tm
     print("\nsipgate_sms, 30 recipients, {0} s latency: task {1:.2f} s, without requests {2:.2f} s, API time {3:.2f} s "
           "(one after another: {4:.1f} s); the sends spanned {5:.2f} s".format(
               LATENCY, sending["seconds"], baseline["seconds"], api_seconds, 30 * LATENCY, span))
-    # Eight at a time over one pool: four rounds of 0.1 s, far from 30 x 0.1 s in a row.
+    # Sixteen at a time over one pool (the first alone): three rounds of 0.1 s, far from 30 x 0.1 s in a row.
     # The span is what the simulator saw, so a busy test machine hardly moves it.
     assert span < 1.0
     assert api_seconds < 1.5
