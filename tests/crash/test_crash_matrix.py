@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 import pytest
-from notifier.notifier_script import SCRIPT, ScriptRunner, icinga_args  # pylint: disable=import-error
+from support.notifier_script import SCRIPT, ScriptRunner, icinga_args
 from simulator.sipgate_simulator import SMS_ID, TOKEN, TOKEN_ID
 from support.ansible_runner import ansible_command, ansible_env, run_playbook
 

@@ -5,16 +5,21 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Optional
 
 import pytest
 from simulator.sipgate_simulator import SMS_ID, TOKEN, TOKEN_ID
 from support.ansible_runner import PlaybookRun, run_playbook, write_playbook
+from support.api_calls import sms_posts
+from support.sms_tasks import sipgate_env
 
 pytestmark = pytest.mark.integration
 
 ONCALL = "+4915799912345"
+# Plain words: no Python traceback, no exception class names, no raw urllib3 reprs.
+NOT_PLAIN = re.compile(r"Traceback|Error\(|Exception\(|urllib3|HTTPConnectionPool|object at 0x|MaxRetryError")
 
 PASSING_TASKS = """\
     - name: Say hello
@@ -34,11 +39,9 @@ FAILING_TASKS = """\
 
 
 def callback_env(api_url: str, token: str = TOKEN, **settings: str) -> dict:
-    env = {"ANSIBLE_CALLBACKS_ENABLED": "sipgateio.sms.sipgate_sms", "SIPGATE_TOKEN_ID": TOKEN_ID, "SIPGATE_TOKEN": token,
-           "SIPGATE_API_URL": api_url, "SIPGATE_SMS_ID": SMS_ID, "SIPGATE_SMS_RECIPIENTS": ONCALL,
-           "SIPGATE_RETRIES": "0"}
-    env.update(settings)
-    return env
+    callback = {"ANSIBLE_CALLBACKS_ENABLED": "sipgateio.sms.sipgate_sms", "SIPGATE_SMS_ID": SMS_ID, "SIPGATE_SMS_RECIPIENTS": ONCALL,
+                "SIPGATE_RETRIES": "0"}
+    return sipgate_env(api_url, token=token, **{**callback, **settings})
 
 
 def run_with_callback(tmp_path: Path, tasks: str, env: Optional[dict], options: tuple = ()) -> PlaybookRun:
@@ -114,12 +117,33 @@ def test_unreachable_api_is_a_warning(sipgate_sim, tmp_path):
     assert "could not connect to the API" in run.output
 
 
+def test_lost_answer_is_a_delivery_unknown_warning_not_retried_and_keeps_the_exit_code(sipgate_sim, tmp_path):
+    sipgate_sim.add_fault(drop="after", path="/sessions/sms")
+    env = callback_env(sipgate_sim.url)
+    del env["SIPGATE_RETRIES"]  # the callback's own retries: a lost answer must not use them
+    run = run_with_callback(tmp_path, FAILING_TASKS, env)
+    assert run.rc == 2, run.output  # the failed task's rc, not a crash of the callback (which would be rc 250 or 1)
+    assert "[WARNING]: sipgate_sms callback: SMS to {0}: delivery unknown".format(ONCALL) in run.output, run.output
+    warning = run.output[run.output.index("[WARNING]"):]
+    assert not NOT_PLAIN.search(warning), warning
+    assert len(sms_posts(sipgate_sim)) == 1, "a lost answer must not be retried automatically"
+    assert len(sipgate_sim.sent_sms()) == 1  # drop=after: sipgate did send it
+
+
 def test_token_never_shows_with_vvv(sipgate_sim, tmp_path):
     run = run_with_callback(tmp_path, FAILING_TASKS, callback_env(sipgate_sim.url), options=("-vvv",))
     assert run.rc == 2, run.output
     assert len(sipgate_sim.sent_sms()) == 1
     assert "sipgate_sms callback: SMS sent to " + ONCALL in run.output
     assert TOKEN not in run.output
+
+
+def test_refused_send_at_vvv_never_shows_the_token(sipgate_sim, tmp_path):
+    run = run_with_callback(tmp_path, FAILING_TASKS, callback_env(sipgate_sim.url, SIPGATE_SMS_ID="s9"), options=("-vvv",))
+    assert run.rc == 2, run.output
+    assert "sipgate_sms callback" in run.output and "403" in run.output, run.output  # the send was refused, and said so
+    assert TOKEN not in run.output
+    assert sipgate_sim.sent_sms() == []
 
 
 def test_missing_recipients_is_a_warning(sipgate_sim, tmp_path):

@@ -5,42 +5,25 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-from simulator.sipgate_simulator import (CALLER_ID, RESTRICTED_TOKEN, RESTRICTED_TOKEN_ID, SECOND_CALLER_ID, TOKEN,
+from simulator.sipgate_simulator import (CALLER_ID, RESTRICTED_TOKEN, RESTRICTED_TOKEN_ID, SECOND_CALLER_ID, SMS_ID, TOKEN,
                                          TOKEN_ID, USER_ID)
-from support.ansible_runner import PlaybookRun, run_playbook, write_playbook
+from support.sms_tasks import SmsRun, run_sms_tasks, sipgate_env
 
 pytestmark = pytest.mark.integration
 
-# The result is written to a file: parsing it from the task output would depend on the stdout callback.
-INFO_TASKS = """\
-    - name: Read the account
-      sipgateio.sms.sipgate_sms_info:
-        sms_id: "{{ only_sms_id | default(omit) }}"
-      register: account
-    - name: Keep the result
-      ansible.builtin.copy:
-        content: "{{ account | to_json }}"
-        dest: "{{ result_file }}"
-        mode: "0600"
-"""
+
+def read_account(tmp_path: Path, api_url: str, token_id: str, token: str, **args: str) -> tuple:
+    """One sipgate_sms_info task with these credentials: the run, and the task's result."""
+    run = run_sms_tasks(tmp_path, api_url, [{"module": "sipgateio.sms.sipgate_sms_info", **args}], env=sipgate_env(api_url, token_id, token))
+    return run, run.result()
 
 
-def read_account(tmp_path: Path, api_url: str, token_id: str, token: str, **extra_vars: str) -> tuple:
-    playbook = write_playbook(tmp_path, INFO_TASKS)
-    result_file = tmp_path / "account.json"
-    run = run_playbook(playbook, tmp_path, env={"SIPGATE_TOKEN_ID": token_id, "SIPGATE_TOKEN": token, "SIPGATE_API_URL": api_url},
-                       extra_vars={"result_file": str(result_file), **extra_vars})
-    account = json.loads(result_file.read_text(encoding="utf-8")) if result_file.exists() else None
-    return run, account
-
-
-def assert_passed(run: PlaybookRun) -> None:
-    assert run.rc == 0, run.output
-    assert run.recap()["failed"] == 0
+def assert_passed(run: SmsRun) -> None:
+    assert run.run.rc == 0, run.output
+    assert run.recap()["failed"] == 0 and run.recap()["ignored"] == 0, run.output
 
 
 def test_full_token_lists_extensions_caller_ids_and_decimal_balance(sipgate_sim, tmp_path):
@@ -88,7 +71,7 @@ def test_restricted_token_is_explained_not_failed(sipgate_sim, tmp_path):
 
 
 def test_sms_id_limits_caller_id_lookups(sipgate_sim, tmp_path):
-    run, account = read_account(tmp_path, sipgate_sim.url, TOKEN_ID, TOKEN, only_sms_id="s1")
+    run, account = read_account(tmp_path, sipgate_sim.url, TOKEN_ID, TOKEN, sms_id="s1")
     assert_passed(run)
     assert list(account["caller_ids"]) == ["s1"]
     assert not [request for request in sipgate_sim.requests() if request["path"].endswith("/s0/callerids")]
@@ -97,8 +80,17 @@ def test_sms_id_limits_caller_id_lookups(sipgate_sim, tmp_path):
 def test_wrong_token_fails_in_plain_words_without_showing_it(sipgate_sim, tmp_path):
     wrong = "11111111-2222-3333-4444-555555555555"
     run, account = read_account(tmp_path, sipgate_sim.url, TOKEN_ID, wrong)
-    assert run.rc != 0
-    assert account is None
-    assert run.recap()["failed"] == 1
+    assert account["failed"] is True
+    assert run.recap()["ignored"] == 1
     assert "HTTP 401: wrong credentials" in run.output
     assert wrong not in run.output
+
+
+def test_a_503_on_a_read_is_retried_and_the_account_is_read(sipgate_sim, tmp_path):
+    sipgate_sim.add_fault(status=503, count=1, path="/authorization/userinfo")
+    run, account = read_account(tmp_path, sipgate_sim.url, TOKEN_ID, TOKEN)
+    assert_passed(run)
+    assert SMS_ID in [extension["id"] for extension in account["sms_extensions"]], account
+    statuses = [request["status"] for request in sipgate_sim.requests() if request["path"].endswith("/authorization/userinfo")]
+    assert statuses[:2] == [503, 200], statuses
+    assert sipgate_sim.sent_sms() == []

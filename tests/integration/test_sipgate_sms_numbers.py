@@ -8,8 +8,9 @@ from __future__ import annotations
 import pytest
 import requests
 from simulator.sipgate_simulator import SMS_ID, TOKEN, TOKEN_ID
-from sipgate_sms_runs import FIRST, posts, run_sms_tasks
+from support.api_calls import sms_posts
 from support.number_spellings import CALLING_CODES, SPELLINGS, Spelling
+from support.sms_tasks import FIRST, run_sms_tasks
 
 pytestmark = pytest.mark.integration
 
@@ -34,7 +35,7 @@ def test_every_spelling_is_sent_to_its_number_or_refused_before_anything_is_sent
         else:
             assert result["sent"] == [spelling.e164], (spelling, result)
     expected = [("spelling {0}".format(index), spelling.e164) for index, spelling in enumerate(SPELLINGS) if not spelling.refused]
-    assert [(request["body"]["message"], request["body"]["recipient"]) for request in posts(sipgate_sim)] == expected
+    assert [(request["body"]["message"], request["body"]["recipient"]) for request in sms_posts(sipgate_sim)] == expected
     assert "+15799912345" not in [sms["recipient"] for sms in sipgate_sim.sent_sms()]
 
 
@@ -61,7 +62,7 @@ def test_history_in_sipgate_national_spelling_prevents_a_second_sms(sipgate_sim,
     run = run_sms_tasks(tmp_path, sipgate_sim.url, [task])
     assert run.results[0]["changed"] is False, run.results[0]
     assert run.results[0]["skipped_recipients"] == [{"recipient": FIRST, "reason": "found in sipgate history (within dedup_window)"}]
-    assert len(posts(sipgate_sim)) == 1
+    assert len(sms_posts(sipgate_sim)) == 1
 
 
 def test_history_match_on_a_later_page_still_prevents_the_sms(sipgate_sim, tmp_path):
@@ -73,4 +74,4 @@ def test_history_match_on_a_later_page_still_prevents_the_sms(sipgate_sim, tmp_p
     run = run_sms_tasks(tmp_path, sipgate_sim.url, [task])
     assert run.results[0]["changed"] is False, run.results[0]
     assert [(query["offset"], query["limit"]) for query in history_reads(sipgate_sim)] == [(["0"], ["1000"]), (["1000"], ["1000"])]
-    assert len(posts(sipgate_sim)) == 1001
+    assert len(sms_posts(sipgate_sim)) == 1001

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: sipgateio.sms contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Fixtures for the notification script: a private state directory and runners of the real script."""
+"""Fixtures for the notification script: a private state directory, runners of the real script, and the
+test clock and stand-in sender of whole runs in-process."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-
-from notifier_script import ScriptRunner  # pylint: disable=import-error
+from support.notifier_script import ScriptRunner, account_settings
+from support.notifier_stand_ins import Clock, StandInSender
 
 
 @pytest.fixture
@@ -30,6 +31,14 @@ def script_factory(state_dir: Path) -> Callable[..., ScriptRunner]:
 @pytest.fixture
 def notifier(sipgate_sim, script_factory: Callable[..., ScriptRunner]) -> ScriptRunner:  # type: ignore[no-untyped-def]
     """The real script with the simulator's credentials and a private state directory."""
-    from simulator.sipgate_simulator import SMS_ID, TOKEN, TOKEN_ID  # pylint: disable=import-error,import-outside-toplevel
+    return script_factory(**account_settings(sipgate_sim.url))
 
-    return script_factory(SIPGATE_TOKEN_ID=TOKEN_ID, SIPGATE_TOKEN=TOKEN, SIPGATE_SMS_ID=SMS_ID, SIPGATE_API_URL=sipgate_sim.url)
+
+@pytest.fixture
+def sipgate() -> StandInSender:
+    return StandInSender()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()

@@ -8,12 +8,11 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import jinja2
-import pytest
-from notifier_script import SCRIPT, ScriptRunner  # pylint: disable=import-error
-from simulator.sipgate_simulator import SMS_ID, TOKEN, TOKEN_ID  # pylint: disable=import-error
+from simulator.sipgate_simulator import TOKEN  # pylint: disable=import-error
+from support.notifier_script import SCRIPT, ScriptRunner
 
 from sipgate_api.encoding import measure
 from sipgate_notify import checkmk_bulk
@@ -49,11 +48,6 @@ def twenty_contexts(pager: str = ALICE) -> list:
     return [service_context("web{0:02d}".format(number), "HTTP", states[number % 4], pager=pager,
                             notification_type="RECOVERY" if states[number % 4] == "OK" else "PROBLEM") for number in range(19)] + [
         host_context("db1", "DOWN", pager=pager)]
-
-
-@pytest.fixture
-def notify(sipgate_sim, script_factory: Callable[..., ScriptRunner]) -> ScriptRunner:  # type: ignore[no-untyped-def]
-    return script_factory(SIPGATE_TOKEN_ID=TOKEN_ID, SIPGATE_TOKEN=TOKEN, SIPGATE_SMS_ID=SMS_ID, SIPGATE_API_URL=sipgate_sim.url)
 
 
 def test_the_bulk_format_gives_parameters_and_contexts_with_their_newlines() -> None:
@@ -94,8 +88,8 @@ def test_a_bulk_of_one_is_an_ordinary_alert_sms() -> None:
     assert bulk(DEFAULT_TEMPLATE, [Alert("PROBLEM", "db1", "DOWN", "no answer")], 1) == "PROBLEM db1 DOWN: no answer"
 
 
-def test_twenty_alerts_in_one_bulk_send_one_sms_and_journal_twenty_lines(notify: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
-    done = notify(["--bulk"], stdin=bulk_input({}, twenty_contexts()))
+def test_twenty_alerts_in_one_bulk_send_one_sms_and_journal_twenty_lines(notifier: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
+    done = notifier(["--bulk"], stdin=bulk_input({}, twenty_contexts()))
     assert done.returncode == 0, done.stderr
     [sms] = sipgate_sim.sent_sms()
     assert sms["recipient"] == ALICE
@@ -103,61 +97,61 @@ def test_twenty_alerts_in_one_bulk_send_one_sms_and_journal_twenty_lines(notify:
     assert sms["message"].startswith("20 alerts: web01/HTTP CRITICAL, web05/HTTP CRITICAL, web09/HTTP CRITICAL, ")
     assert "web17/HTTP CRITICAL, db1 DOWN, web02/HTTP UNKNOWN" in sms["message"] and sms["message"].endswith(" more")
     assert measure(sms["message"]).segments == 1
-    journal = notify.journal()
+    journal = notifier.journal()
     assert len(journal) == 20 and {entry["event"] for entry in journal} == {"sent"}
     assert sorted(entry["host"] for entry in journal) == sorted(["web{0:02d}".format(number) for number in range(19)] + ["db1"])
     assert {entry["bulk"] for entry in journal} == {20} and TOKEN not in done.stdout + done.stderr
 
 
-def test_a_bulk_to_two_recipients_is_one_sms_each(notify: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
+def test_a_bulk_to_two_recipients_is_one_sms_each(notifier: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
     contexts = twenty_contexts()
-    done = notify(["--bulk"], stdin=bulk_input({"PARAMETER_1": BOB}, contexts))
+    done = notifier(["--bulk"], stdin=bulk_input({"PARAMETER_1": BOB}, contexts))
     assert done.returncode == 0, done.stderr
     assert sorted(sms["recipient"] for sms in sipgate_sim.sent_sms()) == [ALICE, BOB]
-    assert len(notify.journal()) == 40
+    assert len(notifier.journal()) == 40
 
 
-def test_the_same_bulk_again_sends_nothing_and_journals_each_alert(notify: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_bulk_again_sends_nothing_and_journals_each_alert(notifier: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
     stdin = bulk_input({}, twenty_contexts())
-    assert notify(["--bulk"], stdin=stdin).returncode == 0
-    again = notify(["--bulk"], stdin=stdin)
+    assert notifier(["--bulk"], stdin=stdin).returncode == 0
+    again = notifier(["--bulk"], stdin=stdin)
     assert again.returncode == 0, again.stderr
     assert len(sipgate_sim.sent_sms()) == 1
-    assert [entry["event"] for entry in notify.journal()[20:]] == ["deduplicated"] * 20
+    assert [entry["event"] for entry in notifier.journal()[20:]] == ["deduplicated"] * 20
 
 
-def test_a_bulk_over_budget_is_held_for_the_digest(notify: ScriptRunner, sipgate_sim, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_bulk_over_budget_is_held_for_the_digest(notifier: ScriptRunner, sipgate_sim, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     settings = tmp_path / "notify.ini"
     settings.write_text("[notify]\nbudget = 1\n", encoding="utf-8")
     settings.chmod(0o600)
-    assert notify(["--config", str(settings), "--bulk"], stdin=bulk_input({}, [host_context("db1", "DOWN")])).returncode == 0
-    assert notify(["--config", str(settings), "--bulk"], stdin=bulk_input({}, twenty_contexts()[:3])).returncode == 0
+    assert notifier(["--config", str(settings), "--bulk"], stdin=bulk_input({}, [host_context("db1", "DOWN")])).returncode == 0
+    assert notifier(["--config", str(settings), "--bulk"], stdin=bulk_input({}, twenty_contexts()[:3])).returncode == 0
     assert len(sipgate_sim.sent_sms()) == 1
-    assert [entry["event"] for entry in notify.journal()] == ["sent", "held", "held", "held"]
+    assert [entry["event"] for entry in notifier.journal()] == ["sent", "held", "held", "held"]
 
 
-def test_a_bad_context_is_journaled_as_failed_and_the_others_are_sent(notify: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_context_is_journaled_as_failed_and_the_others_are_sent(notifier: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
     contexts = [host_context("db1", "DOWN"), {"WHAT": "SERVICE", "HOSTNAME": "web01", "CONTACTPAGER": ALICE}]
-    done = notify(["--bulk"], stdin=bulk_input({}, contexts))
+    done = notifier(["--bulk"], stdin=bulk_input({}, contexts))
     assert done.returncode == 2
     assert [sms["message"] for sms in sipgate_sim.sent_sms()] == ["PROBLEM db1 DOWN: no answer"]
-    assert sorted((entry["event"], entry["host"]) for entry in notify.journal()) == [("failed", "web01"), ("sent", "db1")]
+    assert sorted((entry["event"], entry["host"]) for entry in notifier.journal()) == [("failed", "web01"), ("sent", "db1")]
 
 
-def test_an_empty_bulk_is_refused(notify: ScriptRunner) -> None:
-    done = notify(["--bulk"], stdin="PARAMETER_1=x\n")
+def test_an_empty_bulk_is_refused(notifier: ScriptRunner) -> None:
+    done = notifier(["--bulk"], stdin="PARAMETER_1=x\n")
     assert done.returncode == 2 and "no alert" in done.stderr
 
 
-def test_dry_run_shows_the_bulk_sms_and_writes_nothing(notify: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
-    done = notify(["--bulk", "--dry-run"], stdin=bulk_input({}, twenty_contexts()))
+def test_dry_run_shows_the_bulk_sms_and_writes_nothing(notifier: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
+    done = notifier(["--bulk", "--dry-run"], stdin=bulk_input({}, twenty_contexts()))
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(ALICE + " [bulk, gsm7, 1 segment(s), ")
-    assert sipgate_sim.requests() == [] and list(notify.state_dir.iterdir()) == []
+    assert sipgate_sim.requests() == [] and list(notifier.state_dir.iterdir()) == []
 
 
 def test_the_roles_checkmk_script_declares_bulk_and_passes_stdin_through(
-        notify: ScriptRunner, sipgate_sim, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        notifier: ScriptRunner, sipgate_sim, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     command = tmp_path / "sipgate-sms-notify"
     command.write_text("#!/bin/sh\nexec {0} {1} \"$@\"\n".format(sys.executable, SCRIPT), encoding="utf-8")
     command.chmod(0o755)
@@ -171,7 +165,7 @@ def test_the_roles_checkmk_script_declares_bulk_and_passes_stdin_through(
     header = script.read_text(encoding="utf-8").splitlines()
     # Checkmk takes line 2 as the method's title and looks for "# Bulk: yes" among the header comments.
     assert header[1] == "# SMS through sipgate" and "# Bulk: yes" in header[:5]
-    done = subprocess.run([str(script), "--bulk"], input=bulk_input({}, twenty_contexts()[:3]), env=notify.environment(),
+    done = subprocess.run([str(script), "--bulk"], input=bulk_input({}, twenty_contexts()[:3]), env=notifier.environment(),
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     assert [sms["message"][:10] for sms in sipgate_sim.sent_sms()] == ["3 alerts: "]

@@ -10,27 +10,16 @@ with '?' where the byte was; a credential, an id or a number with such a byte is
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-from notifier_script import ScriptRunner, assert_no_traceback, icinga_args, nagios_alert, sms_posts  # pylint: disable=import-error
+from support.api_calls import sms_posts
+from support.notifier_script import ScriptRunner, assert_no_traceback, icinga_args, nagios_alert
 from simulator.sipgate_simulator import TOKEN  # pylint: disable=import-error
 from sipgate_notify.decoding import InputError, as_text, decode  # pylint: disable=import-error
 
 NOT_UTF8 = "\udcff"  # the byte 0xff as Python hands it over
 HOST = "web" + NOT_UTF8 + "01"
-
-
-def journal_entries(runner: ScriptRunner) -> list:
-    return runner.journal()
-
-
-def age_every_claim(runner: ScriptRunner) -> None:
-    state = runner.state()
-    for item in state["outbox"]:
-        item["claimed_at"] = 0
-    (runner.state_dir / "state.json").write_text(json.dumps(state), encoding="utf-8")
 
 
 def test_a_host_name_that_is_not_utf8_goes_out_once_and_is_journaled(notifier: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
@@ -41,7 +30,7 @@ def test_a_host_name_that_is_not_utf8_goes_out_once_and_is_journaled(notifier: S
     [entry] = notifier.journal()
     assert (entry["event"], entry["host"]) == ("sent", "web\ufffd01")
     assert notifier.state()["outbox"] == []
-    age_every_claim(notifier)
+    notifier.age_every_claim()
     assert [notifier(["--flush"]).returncode for _flush in range(2)] == [0, 0]
     assert len(sms_posts(sipgate_sim)) == 1
 

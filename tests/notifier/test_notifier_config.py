@@ -8,9 +8,11 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
+from typing import Callable
 
 import pytest
-from notifier_script import SCRIPT, clean_environment  # pylint: disable=import-error
+from simulator.sipgate_simulator import SMS_ID, TOKEN, TOKEN_ID  # pylint: disable=import-error
+from support.notifier_script import SCRIPT, ScriptRunner, account_settings, clean_environment, icinga_args
 
 from sipgate_notify.cli import main, refuse_secrets
 from sipgate_notify.config import ConfigError, load
@@ -85,11 +87,31 @@ def test_bad_settings_are_refused_by_name(tmp_path: Path, line: str, problem: st
         load(str(path), {})
 
 
-@pytest.mark.parametrize("argument", ["--token", "--token=abc", "--token-id", "--password", "--access-token=x"])
-def test_secrets_on_the_command_line_are_refused(argument: str, capsys: pytest.CaptureFixture) -> None:
+def test_the_script_refuses_a_settings_file_others_can_read_and_sends_once_it_is_0600(
+        script_factory: Callable[..., ScriptRunner], sipgate_sim, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    runner = script_factory()  # the credentials are in the file only
+    config = write_ini(tmp_path, "[sipgate]\ntoken_id = {0}\ntoken = {1}\nsms_id = {2}\napi_url = {3}\n".format(TOKEN_ID, TOKEN, SMS_ID, sipgate_sim.url),
+                       0o644)
+    refused = runner(["--config", str(config), *icinga_args()])
+    assert refused.returncode == 2, (refused.stdout, refused.stderr)
+    assert "chmod 600 {0}".format(config) in refused.stderr, refused.stderr
+    assert TOKEN not in refused.stdout + refused.stderr
+    assert sipgate_sim.sent_sms() == []
+
+    config.chmod(0o600)
+    accepted = runner(["--config", str(config), *icinga_args()])
+    assert accepted.returncode == 0, (accepted.stdout, accepted.stderr)
+    assert len(sipgate_sim.sent_sms()) == 1
+
+
+@pytest.mark.parametrize("argument", ["--token", "--token=abc", "--token-id", "--password", "--access-token", "--access-token=x"])
+def test_secrets_on_the_command_line_are_refused_before_anything_is_sent(argument: str, sipgate_sim, state_dir: Path,  # type: ignore[no-untyped-def]
+                                                                         capsys: pytest.CaptureFixture) -> None:
     assert refuse_secrets([argument]) is not None
-    assert main([argument, "abc", "-t", "PROBLEM", "-l", "web01", "-s", "DOWN"], env={}) == 2
+    env = dict(account_settings(sipgate_sim.url), SIPGATE_SMS_STATE_DIR=str(state_dir))
+    assert main([argument, "abc", "-t", "PROBLEM", "-l", "web01", "-s", "DOWN", "-r", "+4915799912345"], env=env) == 2
     assert "never taken from the command line" in capsys.readouterr().err
+    assert sipgate_sim.requests() == []
 
 
 def test_refused_settings_exit_2_and_journal_the_alert(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

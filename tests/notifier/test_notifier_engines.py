@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import List, Tuple
 
 import pytest
-from notifier_script import SCRIPT  # pylint: disable=import-error
+from support.notifier_script import SCRIPT
 from engines.engine import DEFAULT_PAGER, EngineInstance  # pylint: disable=import-error
 from engines.icinga import STOCK_COMMANDS, Icinga2Instance  # pylint: disable=import-error
 from engines.nagios import Nagios4Instance  # pylint: disable=import-error

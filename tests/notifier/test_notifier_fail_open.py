@@ -17,32 +17,17 @@ from pathlib import Path
 
 import pytest
 import sipgate_api.state_file as state_file_module  # pylint: disable=import-error
-from notifier_script import SCRIPT, ScriptRunner, assert_no_traceback, icinga_args, nagios_alert, sms_posts  # pylint: disable=import-error
+from support.api_calls import sms_posts
+from support.notifier_script import SCRIPT, ScriptRunner, account_settings, assert_no_traceback, icinga_args, nagios_alert
 from support.mounts import fill_up, needs_mount, read_only, tiny_tmpfs  # pylint: disable=import-error
 from sipgate_api.errors import NOT_DELIVERED  # pylint: disable=import-error
 from sipgate_notify import journal as journal_module  # pylint: disable=import-error
 from sipgate_notify import spool  # pylint: disable=import-error
 from sipgate_notify.run import EXIT_OK, EXIT_TEMPORARY  # pylint: disable=import-error
-from test_notifier_run import ALICE, Clock, FakeSipgate, alert, journal, make_run  # pylint: disable=import-error
+from support.notifier_stand_ins import ALICE, Clock, StandInSender, alert, journal, make_run
 
 BOB = "+4915799912346"
 SYSTEM_PYTHON = "/usr/bin/python3"
-
-
-def events(runner: ScriptRunner) -> list:
-    return [entry["event"] for entry in runner.journal()]
-
-
-def set_aside(runner: ScriptRunner, name: str = "state.json") -> list:
-    return sorted(path for path in runner.state_dir.iterdir() if path.name.startswith(name + ".unusable-"))
-
-
-def age_every_claim(runner: ScriptRunner) -> None:
-    """Make every claim in the spool look like it belongs to a run that died long ago."""
-    state = runner.state()
-    for item in state["outbox"]:
-        item["claimed_at"] = 0
-    (runner.state_dir / "state.json").write_text(json.dumps(state), encoding="utf-8")
 
 
 def spooled_item(recipient: str, text: str) -> dict:
@@ -61,7 +46,7 @@ def test_unwritable_journal_still_records_the_send_so_no_later_run_sends_it_agai
         assert "cannot write the journal" in done.stderr and "Read-only file system" in done.stderr
         assert "PROBLEM web01 DOWN -> +4915799912345: sent" in done.stderr
         assert notifier.state()["outbox"] == []
-        age_every_claim(notifier)
+        notifier.age_every_claim()
         flushed = [notifier(["--flush"]) for _attempt in range(2)]
     assert [run.returncode for run in flushed] == [0, 0]
     assert len(sms_posts(sipgate_sim)) == 1
@@ -93,14 +78,14 @@ def test_unusable_state_is_set_aside_and_the_alert_goes_out_once(notifier: Scrip
     assert_no_traceback(done)
     assert done.returncode == 0, done.stderr
     assert [sms["message"] for sms in sipgate_sim.sent_sms()] == ["PROBLEM web01 DOWN: PING CRITICAL"] and len(sms_posts(sipgate_sim)) == 1
-    [kept] = set_aside(notifier)
+    [kept] = notifier.set_aside()
     assert kept.read_bytes() == content
     assert "ERROR: {0} is unusable: ".format(notifier.state_dir / "state.json") in done.stderr
     assert "moved aside to {0}".format(kept) in done.stderr
-    assert events(notifier) == ["state_problem", "sent"] and str(kept) in notifier.journal()[0]["reason"]
+    assert notifier.events() == ["state_problem", "sent"] and str(kept) in notifier.journal()[0]["reason"]
     assert notifier.state()["outbox"] == []
     assert notifier(env=nagios_alert()).returncode == 0  # the fresh state works: the repeat is deduplicated
-    assert len(sms_posts(sipgate_sim)) == 1 and events(notifier)[-1] == "deduplicated"
+    assert len(sms_posts(sipgate_sim)) == 1 and notifier.events()[-1] == "deduplicated"
 
 
 def test_truncated_state_is_set_aside_and_the_alert_goes_out_once(notifier: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
@@ -110,8 +95,8 @@ def test_truncated_state_is_set_aside_and_the_alert_goes_out_once(notifier: Scri
     done = notifier(env=nagios_alert())
     assert_no_traceback(done)
     assert done.returncode == 0 and len(sms_posts(sipgate_sim)) == 2
-    assert "state.json is unusable: it is not JSON" in done.stderr and len(set_aside(notifier)) == 1
-    assert events(notifier) == ["sent", "state_problem", "sent"]
+    assert "state.json is unusable: it is not JSON" in done.stderr and len(notifier.set_aside()) == 1
+    assert notifier.events() == ["sent", "state_problem", "sent"]
 
 
 def test_a_directory_where_the_state_belongs_is_set_aside_and_the_alert_goes_out(notifier: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
@@ -120,9 +105,9 @@ def test_a_directory_where_the_state_belongs_is_set_aside_and_the_alert_goes_out
     done = notifier(env=nagios_alert())
     assert_no_traceback(done)
     assert done.returncode == 0 and len(sms_posts(sipgate_sim)) == 1
-    [kept] = set_aside(notifier)
+    [kept] = notifier.set_aside()
     assert (kept / "inside").read_text(encoding="utf-8") == "kept" and "it is a directory" in done.stderr
-    assert notifier.state()["outbox"] == [] and events(notifier) == ["state_problem", "sent"]
+    assert notifier.state()["outbox"] == [] and notifier.events() == ["state_problem", "sent"]
 
 
 def test_a_directory_where_the_lock_belongs_is_set_aside_and_dedup_still_works(notifier: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
@@ -131,9 +116,9 @@ def test_a_directory_where_the_lock_belongs_is_set_aside_and_dedup_still_works(n
     assert_no_traceback(done)
     assert done.returncode == 0 and len(sms_posts(sipgate_sim)) == 1
     assert "state.json.lock is unusable: it is a directory; moved aside to" in done.stderr
-    assert len(set_aside(notifier, "state.json.lock")) == 1 and (notifier.state_dir / "state.json.lock").is_file()
+    assert len(notifier.set_aside("state.json.lock")) == 1 and (notifier.state_dir / "state.json.lock").is_file()
     assert notifier(env=nagios_alert()).returncode == 0 and len(sms_posts(sipgate_sim)) == 1
-    assert events(notifier) == ["state_problem", "sent", "deduplicated"]
+    assert notifier.events() == ["state_problem", "sent", "deduplicated"]
 
 
 def test_spooled_sms_beside_a_broken_entry_are_kept_and_delivered(notifier: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
@@ -145,7 +130,7 @@ def test_spooled_sms_beside_a_broken_entry_are_kept_and_delivered(notifier: Scri
     assert "outbox item 1 has a bad 'id'" in done.stderr and "1 spooled SMS kept" in done.stderr
     assert sorted((sms["recipient"], sms["message"]) for sms in sipgate_sim.sent_sms()) == [
         (ALICE, "PROBLEM web01 DOWN: PING CRITICAL"), (BOB, "PROBLEM db1 DOWN")]
-    assert len(sms_posts(sipgate_sim)) == 2 and sorted(events(notifier)) == ["sent", "sent", "state_problem"]
+    assert len(sms_posts(sipgate_sim)) == 2 and sorted(notifier.events()) == ["sent", "sent", "state_problem"]
     assert notifier.state()["outbox"] == []
 
 
@@ -155,7 +140,7 @@ def test_dry_run_reports_unusable_state_and_leaves_it_alone(notifier: ScriptRunn
     assert_no_traceback(done)
     assert done.returncode == 0 and "+4915799912345 [alert" in done.stdout
     assert "a real run sets it aside" in done.stderr
-    assert sipgate_sim.requests() == [] and (notifier.state_dir / "state.json").read_bytes() == b"[]" and set_aside(notifier) == []
+    assert sipgate_sim.requests() == [] and (notifier.state_dir / "state.json").read_bytes() == b"[]" and notifier.set_aside() == []
 
 
 @needs_mount
@@ -170,7 +155,7 @@ def test_read_only_state_sends_without_dedup_and_exits_0(notifier: ScriptRunner,
         assert "PROBLEM web01 DOWN -> +4915799912345: sent (sent without deduplication and budget" in done.stderr
         assert "cannot write the journal" in done.stderr
     assert len(sms_posts(sipgate_sim)) == 2
-    assert (notifier.state_dir / "state.json").read_bytes() == before and events(notifier) == ["sent"]
+    assert (notifier.state_dir / "state.json").read_bytes() == before and notifier.events() == ["sent"]
     assert notifier(env=nagios_alert()).returncode == 0 and len(sms_posts(sipgate_sim)) == 2  # writable again: deduplicated
 
 
@@ -199,11 +184,9 @@ def test_flush_with_read_only_state_exits_1_and_sends_nothing(notifier: ScriptRu
 
 
 @needs_mount
-def test_full_disk_still_sends_and_leaves_the_old_state_intact(script_factory, sipgate_sim, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from simulator.sipgate_simulator import SMS_ID, TOKEN, TOKEN_ID  # pylint: disable=import-error,import-outside-toplevel
-
+def test_full_disk_still_sends_and_leaves_the_old_state_intact(sipgate_sim, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     with tiny_tmpfs(tmp_path / "small") as small:
-        runner = ScriptRunner(small, dict(SIPGATE_TOKEN_ID=TOKEN_ID, SIPGATE_TOKEN=TOKEN, SIPGATE_SMS_ID=SMS_ID, SIPGATE_API_URL=sipgate_sim.url))
+        runner = ScriptRunner(small, account_settings(sipgate_sim.url))
         assert runner(env=nagios_alert(host="db1")).returncode == 0
         before = (small / "state.json").read_bytes()
         fill_up(small)
@@ -247,21 +230,11 @@ def test_state_path_below_a_file_still_sends(notifier: ScriptRunner, sipgate_sim
 
 # In-process: the run's own sender stands in for sipgate, the state's writes are made to fail.
 
-@pytest.fixture
-def sipgate() -> FakeSipgate:
-    return FakeSipgate()
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
 def disk_full(*_args: object) -> None:
     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
 
-def test_a_journal_that_cannot_be_opened_keeps_nothing_from_being_recorded(state_dir: Path, sipgate: FakeSipgate, clock: Clock,
+def test_a_journal_that_cannot_be_opened_keeps_nothing_from_being_recorded(state_dir: Path, sipgate: StandInSender, clock: Clock,
                                                                            monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
     monkeypatch.setattr(journal_module, "open_replacing", disk_full)
     assert make_run(state_dir, sipgate, clock).execute(alert()).exit_code == EXIT_OK
@@ -274,7 +247,7 @@ def test_a_journal_that_cannot_be_opened_keeps_nothing_from_being_recorded(state
     assert len(sipgate.delivered) == 1
 
 
-def test_state_that_cannot_be_written_sends_through_the_runs_sender_without_budget(state_dir: Path, sipgate: FakeSipgate, clock: Clock,
+def test_state_that_cannot_be_written_sends_through_the_runs_sender_without_budget(state_dir: Path, sipgate: StandInSender, clock: Clock,
                                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     make_run(state_dir, sipgate, clock, budget=1).execute(alert())
     before = (state_dir / "state.json").read_bytes()
@@ -287,7 +260,7 @@ def test_state_that_cannot_be_written_sends_through_the_runs_sender_without_budg
     assert [path.name for path in state_dir.iterdir() if path.name.endswith(".tmp")] == []
 
 
-def test_undelivered_sms_without_writable_state_exits_temporary(state_dir: Path, sipgate: FakeSipgate, clock: Clock,
+def test_undelivered_sms_without_writable_state_exits_temporary(state_dir: Path, sipgate: StandInSender, clock: Clock,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(state_file_module, "write_atomically", disk_full)
     sipgate.outcome = NOT_DELIVERED
@@ -297,7 +270,7 @@ def test_undelivered_sms_without_writable_state_exits_temporary(state_dir: Path,
     assert "not delivered and not spooled" in journal(state_dir)[1]["reason"]
 
 
-def test_an_outcome_that_cannot_be_recorded_is_journaled_and_reported(state_dir: Path, sipgate: FakeSipgate, clock: Clock,
+def test_an_outcome_that_cannot_be_recorded_is_journaled_and_reported(state_dir: Path, sipgate: StandInSender, clock: Clock,
                                                                       monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
     def sipgate_then_full_disk(*args: object) -> dict:
         monkeypatch.setattr(state_file_module, "write_atomically", disk_full)

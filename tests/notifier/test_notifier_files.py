@@ -17,13 +17,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from notifier_script import SCRIPT, ScriptRunner, assert_no_traceback, nagios_alert, sms_posts  # pylint: disable=import-error
+from support.api_calls import sms_posts
+from support.notifier_script import SCRIPT, ScriptRunner, assert_no_traceback, nagios_alert
 
 STATE_FILES = ("state.json", "journal.jsonl", "state.json.lock")
-
-
-def set_aside(runner: ScriptRunner, name: str) -> list:
-    return sorted(path for path in runner.state_dir.iterdir() if path.name.startswith(name + ".unusable-"))
 
 
 def mode(path: Path) -> int:
@@ -40,7 +37,7 @@ def test_a_link_to_another_file_is_set_aside_and_the_file_stays_untouched(notifi
     assert_no_traceback(done)
     assert done.returncode == 0, done.stderr
     assert other.read_text(encoding="utf-8") == "precious\n"
-    [kept] = set_aside(notifier, name)
+    [kept] = notifier.set_aside(name)
     assert os.readlink(str(kept)) == str(other) and "{0} is unusable: it is a symbolic link".format(notifier.state_dir / name) in done.stderr
     assert stat.S_ISREG(os.lstat(str(notifier.state_dir / name)).st_mode)
     assert len(sms_posts(sipgate_sim)) == 1
@@ -55,7 +52,7 @@ def test_a_dangling_link_does_not_create_its_target(notifier: ScriptRunner, sipg
     done = notifier(env=nagios_alert())
     assert_no_traceback(done)
     assert done.returncode == 0 and not os.path.lexists(str(target))
-    assert len(set_aside(notifier, name)) == 1 and len(sms_posts(sipgate_sim)) == 1
+    assert len(notifier.set_aside(name)) == 1 and len(sms_posts(sipgate_sim)) == 1
 
 
 def test_a_linked_state_that_would_deduplicate_is_not_read(notifier: ScriptRunner, sipgate_sim, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -73,7 +70,7 @@ def test_a_fifo_where_a_file_belongs_neither_hangs_the_run_nor_stays(notifier: S
     done = notifier(env=nagios_alert(), timeout=20)
     assert_no_traceback(done)
     assert done.returncode == 0 and len(sms_posts(sipgate_sim)) == 1
-    assert len(set_aside(notifier, name)) == 1 and stat.S_ISREG(os.lstat(str(notifier.state_dir / name)).st_mode)
+    assert len(notifier.set_aside(name)) == 1 and stat.S_ISREG(os.lstat(str(notifier.state_dir / name)).st_mode)
 
 
 @pytest.mark.parametrize("umask", [0o000, 0o022, 0o277], ids=["umask 000", "umask 022", "umask 277"])
@@ -89,5 +86,5 @@ def test_the_state_set_aside_keeps_its_private_mode(notifier: ScriptRunner) -> N
     path.write_text(json.dumps([]), encoding="utf-8")
     path.chmod(0o600)
     assert notifier(env=nagios_alert()).returncode == 0
-    [kept] = set_aside(notifier, "state.json")
+    [kept] = notifier.set_aside("state.json")
     assert mode(kept) == 0o600 and mode(path) == 0o600

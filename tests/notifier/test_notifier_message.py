@@ -6,10 +6,11 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sipgate_api.encoding import GSM7, is_gsm7, measure
+from sipgate_notify import alert as alerts
 from sipgate_notify.alert import Alert
 from sipgate_notify.message import DEFAULT_TEMPLATE, TemplateError, check_template, digest, digest_item, render
 
@@ -70,6 +71,13 @@ def test_more_segments_allow_more_output() -> None:
     assert measure(render(DEFAULT_TEMPLATE, alert, 3)).segments == 3
 
 
+def test_a_huge_emoji_output_is_cut_to_one_gsm7_segment_naming_host_service_and_state() -> None:
+    alert = alerts.from_icinga_options({"t": "PROBLEM", "l": "web01", "e": "HTTP", "s": "CRITICAL", "o": "😀 down " * 5000})
+    text = render(DEFAULT_TEMPLATE, alert, 1)
+    assert text.startswith("PROBLEM web01/HTTP CRITICAL: ? down")
+    assert text.endswith("...") and measure(text).segments == 1 and is_gsm7(text)
+
+
 def test_escape_characters_are_never_split() -> None:
     text = render(DEFAULT_TEMPLATE, service_alert("€" * 200))
     assert measure(text).segments == 1 and text.endswith("€...")
@@ -79,6 +87,25 @@ def test_escape_characters_are_never_split() -> None:
 def test_unusable_templates_are_refused(template: str, problem: str) -> None:
     with pytest.raises(TemplateError, match=problem):
         check_template(template)
+
+
+# Output as engines hand it over: any unicode, control characters, emoji, typographic characters.
+engine_character = st.one_of(st.characters(), st.sampled_from(list("\t\n\r\x00\x1b\x7f\u00a0\u2026\u2013\u201c\u00b0\u00e9€^{}[]~|\\😀👍🏽\u200b\u202e")))
+engine_output = st.text(alphabet=engine_character, max_size=30)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(template=st.lists(st.sampled_from(list("{}[]!:.0a_ ") + ["{host}", "{output}", "{state}", "{x}", "{0}", "{output!r}"]),
+                         max_size=12).map("".join),
+       output=engine_output)
+def test_any_template_renders_within_budget_or_raises_a_template_error(template: str, output: str) -> None:
+    alert = Alert("PROBLEM", "web01", "CRITICAL", output, service="HTTP")
+    try:
+        text = render(template, alert, 1)
+    except TemplateError as error:
+        assert "template" in str(error)
+        return
+    assert is_gsm7(text) and measure(text).segments <= 1
 
 
 def test_digest_names_alerts_and_their_recovery() -> None:

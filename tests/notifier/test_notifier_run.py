@@ -8,68 +8,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
-from sipgate_api.credentials import choose_credentials
 from sipgate_api.outcomes import DELIVERED, NOT_DELIVERED, UNKNOWN
-from sipgate_notify.alert import Alert
-from sipgate_notify.config import Settings
-from sipgate_notify.delivery import Outcome
-from sipgate_notify.run import EXIT_OK, EXIT_PERMANENT, EXIT_TEMPORARY, Run
-
-ALICE = "+4915799912345"
-SECRET = "0f5b5d0e-secret"
+from sipgate_notify.run import EXIT_OK, EXIT_PERMANENT, EXIT_TEMPORARY
+from support.notifier_stand_ins import ALICE, SECRET, Clock, StandInSender, alert, journal, make_run
 
 
-class FakeSipgate:
-    """Takes SMS like the helper's client would, with the outcome the test chooses."""
-
-    def __init__(self) -> None:
-        self.delivered: list = []
-        self.outcome = DELIVERED
-        self.temporary = True
-        self.unsendable = False
-
-    def __call__(self, items: list, deadline: float, stop: object = None) -> dict:
-        if self.outcome == DELIVERED:
-            self.delivered += [(item["recipient"], item["text"]) for item in items]
-            return {item["id"]: Outcome(item["id"], DELIVERED) for item in items}
-        return {item["id"]: Outcome(item["id"], self.outcome, "sipgate trouble", self.temporary, self.unsendable) for item in items}
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def sipgate() -> FakeSipgate:
-    return FakeSipgate()
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-def make_run(state_dir: Path, sipgate: FakeSipgate, clock: Clock, **settings: object) -> Run:
-    values = dict(token_id="token-T", token=SECRET, sms_id="s0", state_dir=str(state_dir))
-    values.update(settings)
-    return Run(Settings(**values), choose_credentials(token_id="token-T", token=SECRET), clock=clock, sender=sipgate)
-
-
-def alert(notification_type: str = "PROBLEM", host: str = "web01", state: str = "CRITICAL", recipients: tuple = (ALICE,)) -> Alert:
-    return Alert(notification_type, host, state, "Connection refused", service="HTTP", recipients=recipients)
-
-
-def journal(state_dir: Path) -> list:
-    return [json.loads(line) for line in (state_dir / "journal.jsonl").read_text(encoding="utf-8").splitlines()]
-
-
-def test_delivered_alert_is_journaled_as_sent(state_dir: Path, sipgate: FakeSipgate, clock: Clock) -> None:
+def test_delivered_alert_is_journaled_as_sent(state_dir: Path, sipgate: StandInSender, clock: Clock) -> None:
     result = make_run(state_dir, sipgate, clock).execute(alert())
     assert result.exit_code == EXIT_OK
     assert sipgate.delivered == [(ALICE, "PROBLEM web01/HTTP CRITICAL: Connection refused")]
@@ -78,28 +22,28 @@ def test_delivered_alert_is_journaled_as_sent(state_dir: Path, sipgate: FakeSipg
     assert json.loads((state_dir / "state.json").read_text(encoding="utf-8"))["outbox"] == []
 
 
-def test_several_recipients_each_get_the_sms(state_dir: Path, sipgate: FakeSipgate, clock: Clock) -> None:
+def test_several_recipients_each_get_the_sms(state_dir: Path, sipgate: StandInSender, clock: Clock) -> None:
     make_run(state_dir, sipgate, clock).execute(alert(recipients=("+49 157 99912345", "0157 99912346", "+4915799912345")))
     assert [recipient for recipient, _text in sipgate.delivered] == ["+4915799912345", "+4915799912346"]
 
 
-def test_settings_recipients_stand_in_when_the_alert_names_none(state_dir: Path, sipgate: FakeSipgate, clock: Clock) -> None:
+def test_settings_recipients_stand_in_when_the_alert_names_none(state_dir: Path, sipgate: StandInSender, clock: Clock) -> None:
     make_run(state_dir, sipgate, clock, recipients=("+4915799912347",)).execute(alert(recipients=()))
     assert [recipient for recipient, _text in sipgate.delivered] == ["+4915799912347"]
 
 
-def test_bad_recipient_is_journaled_and_exits_2_while_the_good_one_is_served(state_dir: Path, sipgate: FakeSipgate, clock: Clock) -> None:
+def test_bad_recipient_is_journaled_and_exits_2_while_the_good_one_is_served(state_dir: Path, sipgate: StandInSender, clock: Clock) -> None:
     result = make_run(state_dir, sipgate, clock).execute(alert(recipients=("nobody", ALICE)))
     assert result.exit_code == EXIT_PERMANENT and len(sipgate.delivered) == 1
     assert sorted(entry["event"] for entry in journal(state_dir)) == ["failed", "sent"]
 
 
-def test_no_recipient_at_all_is_journaled_as_failed(state_dir: Path, sipgate: FakeSipgate, clock: Clock) -> None:
+def test_no_recipient_at_all_is_journaled_as_failed(state_dir: Path, sipgate: StandInSender, clock: Clock) -> None:
     result = make_run(state_dir, sipgate, clock).execute(alert(recipients=()))
     assert result.exit_code == EXIT_PERMANENT and "pager" in journal(state_dir)[0]["reason"]
 
 
-def test_an_sms_that_surely_did_not_go_out_is_spooled_and_delivered_once(state_dir: Path, sipgate: FakeSipgate, clock: Clock) -> None:
+def test_an_sms_that_surely_did_not_go_out_is_spooled_and_delivered_once(state_dir: Path, sipgate: StandInSender, clock: Clock) -> None:
     sipgate.outcome = NOT_DELIVERED
     assert make_run(state_dir, sipgate, clock).execute(alert()).exit_code == EXIT_TEMPORARY
     [spooled] = journal(state_dir)
@@ -113,7 +57,7 @@ def test_an_sms_that_surely_did_not_go_out_is_spooled_and_delivered_once(state_d
     assert journal(state_dir)[1]["attempts"] == 2
 
 
-def test_an_unknown_delivery_is_sent_once_more_after_the_hold_off_and_no_more(state_dir: Path, sipgate: FakeSipgate,
+def test_an_unknown_delivery_is_sent_once_more_after_the_hold_off_and_no_more(state_dir: Path, sipgate: StandInSender,
                                                                               clock: Clock) -> None:
     sipgate.outcome = UNKNOWN
     assert make_run(state_dir, sipgate, clock).execute(alert()).exit_code == EXIT_TEMPORARY
@@ -130,7 +74,7 @@ def test_an_unknown_delivery_is_sent_once_more_after_the_hold_off_and_no_more(st
     assert [entry["event"] for entry in journal(state_dir)] == ["delivery_unknown", "sent"]
 
 
-def test_a_second_unknown_delivery_is_quarantined_and_never_sent_again(state_dir: Path, sipgate: FakeSipgate, clock: Clock) -> None:
+def test_a_second_unknown_delivery_is_quarantined_and_never_sent_again(state_dir: Path, sipgate: StandInSender, clock: Clock) -> None:
     sipgate.outcome = UNKNOWN
     make_run(state_dir, sipgate, clock).execute(alert())
     clock.now += 120
@@ -145,7 +89,7 @@ def test_a_second_unknown_delivery_is_quarantined_and_never_sent_again(state_dir
     assert state["outbox"] == [] and state["quarantine"][0]["text"] == journal(state_dir)[1]["text"]
 
 
-def test_a_repeat_of_a_spooled_alert_is_not_queued_twice(state_dir: Path, sipgate: FakeSipgate, clock: Clock) -> None:
+def test_a_repeat_of_a_spooled_alert_is_not_queued_twice(state_dir: Path, sipgate: StandInSender, clock: Clock) -> None:
     sipgate.outcome = NOT_DELIVERED
     make_run(state_dir, sipgate, clock).execute(alert())
     sipgate.outcome = DELIVERED
@@ -154,20 +98,20 @@ def test_a_repeat_of_a_spooled_alert_is_not_queued_twice(state_dir: Path, sipgat
     assert [entry["event"] for entry in journal(state_dir)] == ["spooled", "deduplicated", "sent"]
 
 
-def test_wrong_credentials_exit_2_but_keep_the_sms_for_after_the_fix(state_dir: Path, sipgate: FakeSipgate, clock: Clock) -> None:
+def test_wrong_credentials_exit_2_but_keep_the_sms_for_after_the_fix(state_dir: Path, sipgate: StandInSender, clock: Clock) -> None:
     sipgate.outcome, sipgate.temporary = NOT_DELIVERED, False
     assert make_run(state_dir, sipgate, clock).execute(alert()).exit_code == EXIT_PERMANENT
     assert len(json.loads((state_dir / "state.json").read_text(encoding="utf-8"))["outbox"]) == 1
 
 
-def test_an_sms_sipgate_calls_malformed_is_dropped_and_journaled_as_failed(state_dir: Path, sipgate: FakeSipgate, clock: Clock) -> None:
+def test_an_sms_sipgate_calls_malformed_is_dropped_and_journaled_as_failed(state_dir: Path, sipgate: StandInSender, clock: Clock) -> None:
     sipgate.outcome, sipgate.temporary, sipgate.unsendable = NOT_DELIVERED, False, True
     assert make_run(state_dir, sipgate, clock).execute(alert()).exit_code == EXIT_PERMANENT
     assert journal(state_dir)[0]["event"] == "failed"
     assert json.loads((state_dir / "state.json").read_text(encoding="utf-8"))["outbox"] == []
 
 
-def test_spool_gives_up_after_its_maximum_age_and_says_so(state_dir: Path, sipgate: FakeSipgate, clock: Clock) -> None:
+def test_spool_gives_up_after_its_maximum_age_and_says_so(state_dir: Path, sipgate: StandInSender, clock: Clock) -> None:
     sipgate.outcome = NOT_DELIVERED
     make_run(state_dir, sipgate, clock, spool_max_age=3600.0).execute(alert())
     clock.now += 3600
@@ -177,7 +121,7 @@ def test_spool_gives_up_after_its_maximum_age_and_says_so(state_dir: Path, sipga
     assert journal(state_dir)[-1]["event"] == "failed" and "given up" in journal(state_dir)[-1]["reason"]
 
 
-def test_storm_is_capped_at_the_budget_and_the_rest_goes_out_as_one_digest(state_dir: Path, sipgate: FakeSipgate, clock: Clock) -> None:
+def test_storm_is_capped_at_the_budget_and_the_rest_goes_out_as_one_digest(state_dir: Path, sipgate: StandInSender, clock: Clock) -> None:
     for number in range(20):
         make_run(state_dir, sipgate, clock).execute(alert(host="web{0:02d}".format(number)))
     assert len(sipgate.delivered) == 5
@@ -193,7 +137,7 @@ def test_storm_is_capped_at_the_budget_and_the_rest_goes_out_as_one_digest(state
     assert digest["alerts_total"] == 15 and len(digest["alerts"]) == 15
 
 
-def test_recovery_before_the_digest_is_reported_as_recovered(state_dir: Path, sipgate: FakeSipgate, clock: Clock) -> None:
+def test_recovery_before_the_digest_is_reported_as_recovered(state_dir: Path, sipgate: StandInSender, clock: Clock) -> None:
     for number in range(6):
         make_run(state_dir, sipgate, clock).execute(alert(host="web{0}".format(number)))
     make_run(state_dir, sipgate, clock).execute(alert("RECOVERY", host="web5", state="OK"))
@@ -204,13 +148,13 @@ def test_recovery_before_the_digest_is_reported_as_recovered(state_dir: Path, si
     assert sipgate.delivered[-1][1] == "2 held: web5/HTTP CRITICAL->OK"
 
 
-def test_dry_run_prints_what_would_go_out_and_writes_nothing(state_dir: Path, sipgate: FakeSipgate, clock: Clock) -> None:
+def test_dry_run_prints_what_would_go_out_and_writes_nothing(state_dir: Path, sipgate: StandInSender, clock: Clock) -> None:
     result = make_run(state_dir, sipgate, clock).preview(alert())
     assert [(preview["recipient"], preview["encoding"], preview["segments"]) for preview in result.previews] == [(ALICE, "gsm7", 1)]
     assert sipgate.delivered == [] and list(state_dir.iterdir()) == []
 
 
-def test_dry_run_reports_a_deduplication_without_recording_it(state_dir: Path, sipgate: FakeSipgate, clock: Clock) -> None:
+def test_dry_run_reports_a_deduplication_without_recording_it(state_dir: Path, sipgate: StandInSender, clock: Clock) -> None:
     make_run(state_dir, sipgate, clock).execute(alert())
     before = {path.name: path.read_bytes() for path in state_dir.iterdir()}
     result = make_run(state_dir, sipgate, clock).preview(alert())
@@ -218,7 +162,7 @@ def test_dry_run_reports_a_deduplication_without_recording_it(state_dir: Path, s
     assert {path.name: path.read_bytes() for path in state_dir.iterdir()} == before
 
 
-def test_the_token_is_never_written(state_dir: Path, sipgate: FakeSipgate, clock: Clock) -> None:
+def test_the_token_is_never_written(state_dir: Path, sipgate: StandInSender, clock: Clock) -> None:
     sipgate.outcome = NOT_DELIVERED
     make_run(state_dir, sipgate, clock).execute(alert())
     for path in state_dir.iterdir():

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
 import pytest
-from simulator.sipgate_simulator import SMS_ID, TOKEN, TOKEN_ID
+from simulator.sipgate_simulator import SMS_ID, TOKEN
 from support.ansible_runner import REPO_ROOT, PlaybookRun, ansible_command, ansible_env, run_playbook
+from support.sms_tasks import sipgate_env
 
 pytestmark = pytest.mark.integration
 
@@ -40,8 +41,7 @@ ALL_GOOD = """\
 
 def credentials(api_url: str) -> dict:
     # PWD names another directory than the one ansible-playbook starts in, as when a program starts it.
-    return {"SIPGATE_TOKEN_ID": TOKEN_ID, "SIPGATE_TOKEN": TOKEN, "SIPGATE_API_URL": api_url, "SIPGATE_SMS_ID": SMS_ID,
-            "PWD": str(REPO_ROOT)}
+    return sipgate_env(api_url, SIPGATE_SMS_ID=SMS_ID, PWD=str(REPO_ROOT))
 
 
 def run(name: str, workdir: Path, sim: Any, collections: Path, extra_vars: Optional[Mapping[str, Any]] = None,

@@ -19,6 +19,7 @@ import pytest
 import yaml
 from simulator.sipgate_simulator import SMS_ID, TOKEN, TOKEN_ID
 from support.ansible_runner import REPO_ROOT, PlaybookRun, ansible_env
+from support.sms_tasks import sipgate_env
 
 pytestmark = pytest.mark.integration
 
@@ -67,10 +68,6 @@ def controller_run(version: str, workdir: Path, collections: Path, argv: Sequenc
     command = [str(venv_bin / "ansible-playbook"), *argv]
     completed = subprocess.run(command, cwd=str(workdir), env=environment, capture_output=True, text=True, timeout=300, check=False)
     return PlaybookRun(completed.returncode, completed.stdout, completed.stderr, command)
-
-
-def sipgate_env(api_url: str) -> dict:
-    return {"SIPGATE_TOKEN_ID": TOKEN_ID, "SIPGATE_TOKEN": TOKEN, "SIPGATE_API_URL": api_url}
 
 
 def write_secret(path: Path) -> None:

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import socket
 import time
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -20,6 +19,7 @@ from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.outcomes
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.request import SmsRequest
 from simulator.sipgate_simulator import (ACCESS_TOKEN, CALLER_ID, DEFAULT_BALANCE, READ_ONLY_TOKEN, READ_ONLY_TOKEN_ID, SMS_ID,
                                          TOKEN, TOKEN_ID, USER_ID)
+from support.api_calls import closed_port_url, sms_posts
 
 FAST = RetryPolicy(backoff_factor=0)
 NUMBER = "+4915799912345"
@@ -44,23 +44,12 @@ def send(client: SipgateClient, message: Optional[SmsRequest] = None) -> Optiona
     return None
 
 
-def posts(sim: Any) -> list:
-    return [request for request in sim.requests() if request["method"] == "POST" and request["path"] == "/v2" + SMS_PATH]
-
-
-def closed_port_url() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return "http://127.0.0.1:{0}/v2".format(port)
-
-
 # --- what a send looks like ------------------------------------------------------------------
 
 def test_a_send_is_json_with_token_auth_and_accepted(sipgate_sim: Any) -> None:
     with make_client(sipgate_sim.url + "/") as client:
         assert send(client) is None
-    (post,) = posts(sipgate_sim)
+    (post,) = sms_posts(sipgate_sim)
     assert post["content_type"].startswith("application/json")
     assert (post["auth_kind"], post["auth_id"]) == ("token", TOKEN_ID)
     assert post["body"] == {"smsId": SMS_ID, "recipient": NUMBER, "message": "Deploy done \u20ac"}
@@ -71,13 +60,13 @@ def test_a_scheduled_sms_carries_send_at(sipgate_sim: Any) -> None:
     moment = int(time.time()) + 3600
     with make_client(sipgate_sim.url) as client:
         assert send(client, sms(send_at=moment)) is None
-    assert posts(sipgate_sim)[0]["body"]["sendAt"] == moment
+    assert sms_posts(sipgate_sim)[0]["body"]["sendAt"] == moment
 
 
 def test_a_bearer_token_is_sent_as_bearer(sipgate_sim: Any) -> None:
     with SipgateClient(choose_credentials(access_token=ACCESS_TOKEN), api_url=sipgate_sim.url, retry_policy=FAST) as client:
         assert send(client) is None
-    assert posts(sipgate_sim)[0]["auth_kind"] == "bearer"
+    assert sms_posts(sipgate_sim)[0]["auth_kind"] == "bearer"
 
 
 @pytest.mark.parametrize("status", [200, 201, 202])
@@ -93,7 +82,7 @@ def test_503_twice_then_success_takes_exactly_three_posts(sipgate_sim: Any) -> N
     sipgate_sim.add_fault(status=503, count=2, path=SMS_PATH)
     with make_client(sipgate_sim.url) as client:
         assert send(client) is None
-    assert len(posts(sipgate_sim)) == 3 and len(sipgate_sim.sent_sms()) == 1
+    assert len(sms_posts(sipgate_sim)) == 3 and len(sipgate_sim.sent_sms()) == 1
 
 
 @pytest.mark.parametrize("status", [429, 503])
@@ -101,7 +90,7 @@ def test_a_refusal_that_proves_no_effect_is_repeated_then_given_up_as_temporary(
     sipgate_sim.add_fault(status=status, count=10, path=SMS_PATH)
     with make_client(sipgate_sim.url, retry_policy=RetryPolicy(retries=2, backoff_factor=0)) as client:
         error = send(client)
-    assert len(posts(sipgate_sim)) == 3
+    assert len(sms_posts(sipgate_sim)) == 3
     assert error is not None and error.status == status and error.delivery == NOT_DELIVERED and error.temporary
 
 
@@ -110,7 +99,7 @@ def test_a_gateway_error_on_a_send_is_delivery_unknown_and_never_repeated(sipgat
     sipgate_sim.add_fault(status=status, count=10, path=SMS_PATH, effect=True)
     with make_client(sipgate_sim.url) as client:
         error = send(client)
-    assert len(posts(sipgate_sim)) == 1 and len(sipgate_sim.sent_sms()) == 1
+    assert len(sms_posts(sipgate_sim)) == 1 and len(sipgate_sim.sent_sms()) == 1
     assert error is not None and error.delivery == UNKNOWN and "delivery unknown" in error.message
 
 
@@ -127,7 +116,7 @@ def test_retry_after_is_honoured(sipgate_sim: Any) -> None:
     started = time.monotonic()
     with make_client(sipgate_sim.url, retry_policy=RetryPolicy(backoff_factor=0, max_retry_after=30)) as client:
         assert send(client) is None
-    assert time.monotonic() - started >= 0.95 and len(posts(sipgate_sim)) == 2
+    assert time.monotonic() - started >= 0.95 and len(sms_posts(sipgate_sim)) == 2
 
 
 def test_retry_after_is_capped(sipgate_sim: Any) -> None:
@@ -135,7 +124,7 @@ def test_retry_after_is_capped(sipgate_sim: Any) -> None:
     started = time.monotonic()
     with make_client(sipgate_sim.url, retry_policy=RetryPolicy(backoff_factor=0, max_retry_after=0.2)) as client:
         assert send(client) is None
-    assert 0.15 <= time.monotonic() - started < 1.5 and len(posts(sipgate_sim)) == 2
+    assert 0.15 <= time.monotonic() - started < 1.5 and len(sms_posts(sipgate_sim)) == 2
 
 
 def test_500_is_not_repeated_and_says_nothing_was_sent(sipgate_sim: Any) -> None:
@@ -144,7 +133,7 @@ def test_500_is_not_repeated_and_says_nothing_was_sent(sipgate_sim: Any) -> None
         error = send(client)
     assert error is not None and error.status == 500 and error.delivery == NOT_DELIVERED
     assert "server error" in error.message and "nothing was sent" in error.message
-    assert len(posts(sipgate_sim)) == 1
+    assert len(sms_posts(sipgate_sim)) == 1
 
 
 @pytest.mark.parametrize("status", [400, 401, 402, 403, 404, 405, 415])
@@ -155,7 +144,7 @@ def test_a_client_error_status_is_permanent_in_plain_words_and_not_repeated(sipg
     assert error is not None and error.status == status and error.temporary is False
     assert error.delivery == (UNSENDABLE if status == 400 else NOT_DELIVERED)
     assert explain_status(status) in error.message and "POST /sessions/sms" in error.message
-    assert len(posts(sipgate_sim)) == 1
+    assert len(sms_posts(sipgate_sim)) == 1
 
 
 def test_a_closed_port_is_not_delivered_and_temporary() -> None:
@@ -170,7 +159,7 @@ def test_a_connection_dropped_after_the_request_is_unknown_and_not_repeated(sipg
     with make_client(sipgate_sim.url) as client:
         error = send(client)
     assert error is not None and error.delivery == UNKNOWN and "delivery unknown" in error.message
-    assert len(posts(sipgate_sim)) == 1 and len(sipgate_sim.sent_sms()) == 1
+    assert len(sms_posts(sipgate_sim)) == 1 and len(sipgate_sim.sent_sms()) == 1
 
 
 def test_a_connection_dropped_before_handling_is_unknown_too_and_sent_at_most_once(sipgate_sim: Any) -> None:
@@ -179,7 +168,7 @@ def test_a_connection_dropped_before_handling_is_unknown_too_and_sent_at_most_on
         error = send(client)
     # The client cannot tell "before" from "after": it must not claim delivery, nor repeat the POST.
     assert error is not None and error.delivery == UNKNOWN
-    assert len(posts(sipgate_sim)) == 1 and sipgate_sim.sent_sms() == []
+    assert len(sms_posts(sipgate_sim)) == 1 and sipgate_sim.sent_sms() == []
 
 
 def test_a_read_timeout_on_a_send_is_unknown_and_says_timed_out(sipgate_sim: Any) -> None:
@@ -189,7 +178,7 @@ def test_a_read_timeout_on_a_send_is_unknown_and_says_timed_out(sipgate_sim: Any
         error = send(client)
     assert time.monotonic() - started < 1.8
     assert error is not None and error.delivery == UNKNOWN and "timed out" in error.message
-    assert len(posts(sipgate_sim)) == 1
+    assert len(sms_posts(sipgate_sim)) == 1
 
 
 def test_a_read_timeout_on_a_read_is_repeated_then_temporary(sipgate_sim: Any) -> None:
@@ -337,4 +326,4 @@ def test_tls_to_a_plain_http_server_fails_before_anything_is_sent(sipgate_sim: A
     with make_client(sipgate_sim.url.replace("http://", "https://")) as client:
         error = send(client)
     assert error is not None and error.delivery == NOT_DELIVERED and "TLS" in error.message
-    assert posts(sipgate_sim) == []
+    assert sms_posts(sipgate_sim) == []

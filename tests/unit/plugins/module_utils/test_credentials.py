@@ -6,8 +6,11 @@
 from __future__ import annotations
 
 import base64
+from typing import Optional
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.credentials import (
     BEARER, LEGACY, TOKEN, Credentials, choose_credentials)
@@ -15,6 +18,8 @@ from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors i
 
 TOKEN_ID = "token-ABC123"
 TOKEN_SECRET = "0d4a5c4e-9b5f-4c1e-8f2a-6b7c8d9e0f1a"
+# The options an error may name; "credentials" is the group when more than one kind is given.
+CREDENTIAL_OPTIONS = frozenset({"token_id", "token", "username", "password", "access_token", "credentials"})
 
 
 def decoded_basic(header: str) -> str:
@@ -103,3 +108,27 @@ def test_error_messages_never_carry_a_secret_that_was_given() -> None:
 def test_the_secrets_to_redact_cover_every_form_it_travels_in(credentials: Credentials) -> None:
     header = credentials.authorization_header()
     assert set(credentials.secrets()) >= {TOKEN_SECRET, header, header.split(" ", 1)[1]}
+
+
+secrets = st.one_of(st.none(), st.just(""), st.text(max_size=20))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(token_id=secrets, token=secrets, username=secrets, password=secrets, access_token=secrets)
+def test_any_input_gives_one_complete_kind_or_an_error_without_the_secret(token_id: Optional[str], token: Optional[str],
+                                                                          username: Optional[str], password: Optional[str],
+                                                                          access_token: Optional[str]) -> None:
+    try:
+        credentials = choose_credentials(token_id, token, username, password, access_token)
+    except SmsValidationError as error:
+        assert error.field in CREDENTIAL_OPTIONS, error.field
+        assert str(error).startswith(error.field + ": "), str(error)
+        assert error.problem and error.fix
+        for secret in (token, password, access_token):
+            if secret and len(secret) >= 4:
+                assert secret not in str(error)
+        return
+    assert isinstance(credentials, Credentials) and credentials.secret
+    assert credentials.kind in ("personal access token", "username and password", "OAuth access token")
+    if credentials.secret and len(credentials.secret) >= 4 and credentials.secret not in (credentials.kind, credentials.identity):
+        assert credentials.secret not in repr(credentials)

@@ -51,6 +51,7 @@ def test_update_writes_what_the_caller_changed(tmp_path: Path) -> None:
         state["key"] = {"delivered": 1700000000}
     assert json.loads(path.read_text(encoding="utf-8")) == {"key": {"delivered": 1700000000}}
     assert read_state(path, {}) == {"key": {"delivered": 1700000000}}
+    assert sorted(entry.name for entry in tmp_path.iterdir()) == ["state.json", "state.json.lock"]
 
 
 def test_update_that_changes_nothing_writes_nothing(tmp_path: Path) -> None:
@@ -100,7 +101,7 @@ def test_missing_folders_are_created(tmp_path: Path) -> None:
     assert read_state(path, {}) == {"a": 1}
 
 
-@pytest.mark.parametrize("content", ["{not json", '{"half": ', "\udcff"])
+@pytest.mark.parametrize("content", ["{not json", '{"half": ', "", "\x00\x01", "\udcff"])
 def test_unreadable_file_is_an_error_naming_the_path(tmp_path: Path, content: str) -> None:
     path = tmp_path / "state.json"
     path.write_bytes(content.encode("utf-8", "surrogateescape"))

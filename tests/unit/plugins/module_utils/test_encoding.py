@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: sipgateio.sms contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""GSM-7 or UCS-2, and how many segments a text costs (GSM 03.38)."""
+"""GSM-7 or UCS-2, and how many segments a text costs (GSM 03.38), per class of character and at every boundary."""
 
 from __future__ import annotations
 
@@ -56,6 +56,13 @@ def test_newline_and_carriage_return_are_gsm7() -> None:
     assert encoding_of("line one\nline two\r\n") == GSM7
 
 
+@pytest.mark.parametrize("character", list("@£$¥èéùìòÇØøÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ¤¡ÄÖÑÜ§¿äöñüà\n\r"))
+def test_gsm7_basic_character_costs_one_septet(character: str) -> None:
+    size = measure("a" + character)
+    assert size.encoding == GSM7
+    assert size.units == 2
+
+
 @pytest.mark.parametrize("character", EXTENSION_CHARACTERS)
 def test_extension_character_costs_two_septets_and_stays_gsm7(character: str) -> None:
     size = measure("a" + character + "b")
@@ -90,14 +97,18 @@ def test_empty_text_costs_nothing() -> None:
     (1, 1), (160, 1), (161, 2), (306, 2), (307, 3), (459, 3), (460, 4),
 ])
 def test_gsm7_segment_boundaries(length: int, segments: int) -> None:
-    assert measure("a" * length).segments == segments
+    size = measure("a" * length)
+    assert (size.encoding, size.units, size.segments) == (GSM7, length, segments)
 
 
 @pytest.mark.parametrize("length, segments", [
     (1, 1), (70, 1), (71, 2), (134, 2), (135, 3), (201, 3), (202, 4),
 ])
 def test_ucs2_segment_boundaries(length: int, segments: int) -> None:
-    assert measure("\u00e1" * length).segments == segments
+    # All UCS-2 letters, and GSM-7 letters made UCS-2 by one dash at the end: each costs one unit.
+    for text in ("\u00e1" * length, "\u00e4" * (length - 1) + "\u2013"):
+        size = measure(text)
+        assert (size.encoding, size.units, size.segments) == (UCS2, length, segments), text
 
 
 def test_eighty_extension_characters_fill_exactly_one_sms() -> None:
@@ -105,19 +116,28 @@ def test_eighty_extension_characters_fill_exactly_one_sms() -> None:
     assert measure("€" * 80 + "a").segments == 2
 
 
-def test_escape_pair_at_a_part_boundary_moves_to_the_next_part() -> None:
+def test_escape_pair_straddling_a_part_boundary_moves_to_the_next_part() -> None:
     # 152 septets, then an escape pair that would straddle septets 153/154: it starts part two,
     # so 306 septets need three parts although 2 x 153 = 306.
     text = "a" * 152 + "€" + "a" * 152
     assert measure(text).units == 306
     assert measure(text).segments == 3
-    assert measure("a" * 151 + "€" + "a" * 153).segments == 2
 
 
-def test_surrogate_pair_at_a_part_boundary_moves_to_the_next_part() -> None:
-    text = "\u00e1" * 66 + "\U0001F600" + "\u00e1" * 66
+def test_escape_pair_ending_exactly_on_a_part_boundary_fits() -> None:
+    size = measure("a" * 151 + "€" + "a" * 153)
+    assert size.units == 306
+    assert size.segments == 2
+
+
+@pytest.mark.parametrize("letter", ["\u00e1", "\u00e4"])
+def test_surrogate_pair_straddling_a_part_boundary_moves_to_the_next_part(letter: str) -> None:
+    text = letter * 66 + "\U0001F600" + letter * 66
     assert measure(text).units == 134
     assert measure(text).segments == 3
+
+
+def test_surrogate_pair_ending_exactly_on_a_part_boundary_fits() -> None:
     assert measure("\u00e1" * 65 + "\U0001F600" + "\u00e1" * 67).segments == 2
 
 
@@ -135,6 +155,7 @@ def test_segments_agree_with_units_and_a_reference_split(text: str) -> None:
     encoding = encoding_of(text)
     assert size.encoding == encoding
     assert size.units == sum(unit_cost(ch, encoding) for ch in text)
+    assert size.units >= len(text)
     if encoding == UCS2:
         assert size.units == len(text.encode("utf-16-le")) // 2
     single, part = (GSM7_SINGLE, GSM7_PART) if encoding == GSM7 else (UCS2_SINGLE, UCS2_PART)
@@ -150,10 +171,18 @@ def test_segments_agree_with_units_and_a_reference_split(text: str) -> None:
         assert all(sum(unit_cost(ch, encoding) for ch in piece) <= part for piece in parts)
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(sms_texts.filter(bool))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(sms_texts.filter(bool), st.text(min_size=1, max_size=600)))
 def test_non_empty_text_costs_at_least_one_segment(text: str) -> None:
     assert measure(text).segments >= 1
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("abc XYZ") + EXTENSION_CHARACTERS), min_size=1, max_size=500))
+def test_texts_of_gsm7_characters_only_are_measured_as_gsm7(text: str) -> None:
+    size = measure(text)
+    assert size.encoding == GSM7
+    assert size.units == len(text) + sum(1 for ch in text if ch in EXTENSION_CHARACTERS)
 
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
