@@ -110,11 +110,20 @@ class Receiver:
     def _run(self, run_class: type = Run, **options: Any) -> Run:
         return run_class(self.settings, self.credentials, sender=self.sender, stop=self.stop, **options)
 
-    def refuse(self, reason: str, source: str = alertmanager.ALERTMANAGER) -> Answer:
+    def _journal(self, records: List[dict]) -> bool:
+        """Records of calls that never reach a run, which would create the state directory: journaled and logged."""
+        folder = Path(self.settings.state_dir)
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError:
+            pass  # journal.append reports it
+        written = journal.append(folder, records)
+        journal.log(records, stderr=self.log_to_stderr)
+        return written
+
+    def refuse(self, reason: str) -> Answer:
         """A request that is no notification: journaled (where the journal can be written) and answered 400."""
-        record = journal.record(events.FAILED, time.time(), "", "webhook refused: " + reason, {"source": source})
-        journal.append(Path(self.settings.state_dir), [record])
-        journal.log([record], stderr=self.log_to_stderr)
+        self._journal([journal.record(events.FAILED, time.time(), "", "webhook refused: " + reason, {"source": "webhook"})])
         return Answer(400, {"error": reason})
 
     def _no_recipient(self, group: alertmanager.Group) -> Answer:
@@ -122,9 +131,7 @@ class Receiver:
                   "[receivers] in the settings file".format(group.receiver))
         now = time.time()
         records = [journal.record(events.FAILED, now, "", reason, alert.summary()) for alert in group.alerts]
-        result = RunResult(records=records, journaled=journal.append(Path(self.settings.state_dir), records))
-        journal.log(records, stderr=self.log_to_stderr)
-        return verdict(group, result)
+        return verdict(group, RunResult(records=records, journaled=self._journal(records)))
 
     def handle(self, body: bytes, query: str, reply: Callable[[Answer], None]) -> None:
         """Decide and journal the notification in ``body``, ``reply`` as soon as that is done, then send."""
