@@ -12,8 +12,8 @@ The standard library's ``ThreadingHTTPServer`` is enough for this load, and it a
 to a monitoring host: alerting sends a handful of webhooks a minute from loopback or the LAN, every
 decision is serialised by the state's lock anyway, and a webhook is answered once its SMS are
 journaled or in the outbox, before they are sent, so a call holds its thread for milliseconds.
-What makes it fit for production here: a thread per connection but at most ``MAX_CONNECTIONS`` at
-once (more are answered 503 at once, and Alertmanager retries), a deadline for reading a whole
+What makes it fit for production here: a thread per connection but at most ``MAX_CONNECTIONS``
+unanswered at once (more are answered 503 at once, and Alertmanager retries), a deadline for reading a whole
 request (headers and body), a bounded body, a bearer token compared in constant time (required
 beyond loopback), answers that carry no secret and no Python version, and a clean stop:
 
@@ -65,7 +65,11 @@ def log(message: str) -> None:
 
 
 class ReceiverServer(ThreadingHTTPServer):
-    """The listening socket, the receiver, and the count of calls in progress."""
+    """The listening socket, the receiver, and the count of calls in progress.
+
+    A connection holds one of ``MAX_CONNECTIONS`` slots until it is answered; the sends of its run
+    then go on in its thread (bounded by the run's send deadline) and count as in progress until they end.
+    """
 
     daemon_threads = True
     allow_reuse_address = True
@@ -77,6 +81,7 @@ class ReceiverServer(ThreadingHTTPServer):
         self.token = token.encode("ascii")
         self.stopping = False
         self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self._holds_slot = threading.local()
         self._active = 0
         self._idle = threading.Condition()
         super().__init__(listen.address, WebhookHandler)
@@ -91,17 +96,25 @@ class ReceiverServer(ThreadingHTTPServer):
         try:
             super().process_request(request, client_address)
         except BaseException:
+            self._slots.release()
             self._done()
             raise
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
+        self._holds_slot.value = True
         try:
             super().process_request_thread(request, client_address)
         finally:
+            self.release_slot()
             self._done()
 
+    def release_slot(self) -> None:
+        """The calling thread's connection is answered: its slot is free for the next one (once)."""
+        if getattr(self._holds_slot, "value", False):
+            self._holds_slot.value = False
+            self._slots.release()
+
     def _done(self) -> None:
-        self._slots.release()
         with self._idle:
             self._active -= 1
             self._idle.notify_all()
@@ -179,6 +192,7 @@ class WebhookHandler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_WR)
         except OSError as error:  # the caller went away; what was decided stands
             log("the answer {0} to {1} did not arrive: {2}".format(answer.status, self.client_address[0], error))
+        self.server.release_slot()
 
     def version_string(self) -> str:
         return self.server_version
