@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 import pytest
-from notifier.notifier_script import FILES_DIR  # noqa: F401  (makes the notifier's packages importable)
+import notifier.notifier_script  # noqa: F401  # pylint: disable=unused-import  # makes the notifier's packages importable
 from sipgate_api.encoding import measure  # pylint: disable=import-error
 from sipgate_notify import alertmanager  # pylint: disable=import-error
 from sipgate_notify.config import ConfigError, settings_from  # pylint: disable=import-error
@@ -137,7 +137,7 @@ def test_the_summary_comes_from_common_annotations_then_the_alerts_then_the_desc
 
 
 def test_a_long_summary_is_cut_to_the_segments_as_gsm7_and_the_head_stays() -> None:
-    long_summary = "Latency “above” 1 s – " + "the checkout service answers slowly again and again " * 8
+    long_summary = "Latency \u201cabove\u201d 1 s \u2013 " + "the checkout service answers slowly again and again " * 8
     result = text(notification(latency("web01", summary=long_summary)))
     size = measure(result)
     assert (size.encoding, size.segments) == ("gsm7", 1)

@@ -64,7 +64,7 @@ def test_readiness_and_the_paths_it_knows(receiver: ReceiverProcess) -> None:
 def test_grafana_may_put_instead_of_post(receiver: ReceiverProcess, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
     answer = requests.put(receiver.base_url + "/alertmanager?to=" + ONCALL, data=notification(latency("grafana01")), timeout=10)
     assert answer.status_code == 200, answer.text
-    wait_until(lambda: sipgate_sim.sent_sms(), 10, "the SMS")
+    wait_until(sipgate_sim.sent_sms, 10, "the SMS")
 
 
 def test_bodies_without_length_or_too_large_are_refused_unread(receiver: ReceiverProcess) -> None:
@@ -132,7 +132,7 @@ def test_a_second_sigterm_stops_the_send_and_the_ledger_keeps_it(tmp_path: Path,
     process = ReceiverProcess(tmp_path, sipgate_sim.url).start()
     sipgate_sim.add_fault(delay=4.0, path="/sessions/sms")
     assert process.post(notification(latency("web01")), "to=" + ONCALL).status_code == 200
-    wait_until(lambda: sipgate_sim.requests(), 5, "the send to start")
+    wait_until(sipgate_sim.requests, 5, "the send to start")
     process.daemon.popen.send_signal(signal.SIGTERM)
     time.sleep(0.3)
     process.daemon.popen.send_signal(signal.SIGTERM)

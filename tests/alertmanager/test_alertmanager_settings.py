@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from notifier.notifier_script import FILES_DIR  # noqa: F401  (makes the notifier's packages importable)
+import notifier.notifier_script  # noqa: F401  # pylint: disable=unused-import  # makes the notifier's packages importable
 from receiver_process import settings_text
 from sipgate_notify import cli, serve_settings  # pylint: disable=import-error
 from sipgate_notify.config import ConfigError  # pylint: disable=import-error

@@ -136,7 +136,7 @@ def test_the_receiver_as_the_unit_runs_it_texts_a_webhook(deployed: Deployed, si
              "annotations": {"summary": "p99 above 1 s"}}]}
         answer = requests.post(base + "/alertmanager", data=json.dumps(payload), timeout=10)
         assert answer.status_code == 200, answer.text
-        wait_until(lambda: sipgate_sim.sent_sms(), 10, "the SMS", details=receiver.output)
+        wait_until(sipgate_sim.sent_sms, 10, "the SMS", details=receiver.output)
         assert [(sms["recipient"], sms["message"]) for sms in sipgate_sim.sent_sms()] == [(PAGER, "FIRING 1 HighLatency web01: p99 above 1 s")]
     finally:
         assert receiver.stop() == 0, receiver.output()

@@ -141,8 +141,8 @@ def parse(body: bytes) -> Group:
     source = GRAFANA if str(version) == "1" or "orgId" in payload else ALERTMANAGER
     raw_alerts = payload.get("alerts")
     if not isinstance(raw_alerts, list) or not raw_alerts:
-        raise PayloadError("alerts: expected a list of at least one alert, got {0!r}".format(raw_alerts if raw_alerts is None else
-                                                                                               type(raw_alerts).__name__))
+        got = "an empty list" if raw_alerts == [] else "nothing" if raw_alerts is None else repr(type(raw_alerts).__name__)
+        raise PayloadError("alerts: expected a list of at least one alert, got {0}".format(got))
     truncated = _truncated(payload.get("truncatedAlerts"))
     warnings = ("the sender left {0} alerts of this group out (max_alerts): see it for them".format(truncated),) if truncated else ()
     parsed = [_alert(raw, "alerts[{0}]".format(index), source, warnings) for index, raw in enumerate(raw_alerts)]

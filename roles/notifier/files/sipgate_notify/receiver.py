@@ -11,7 +11,9 @@ The answer is given as soon as every SMS of the notification is journaled or in 
 the sending: the outbox is a write-ahead ledger, so what is in it goes out even if this process
 dies. 2xx only then; 5xx when the journal could not be written or an SMS could be neither sent nor
 kept (Alertmanager then sends the notification again, and what did go out is deduplicated); 4xx
-for what a retry would not mend (a malformed payload, no or an invalid recipient).
+for what a retry would not mend (a malformed payload, no or an invalid recipient). When the state
+cannot be used at all, the SMS go straight out first (fail open) and only one that did not go out
+is answered 5xx: nothing could deduplicate the retry of one that did.
 """
 
 from __future__ import annotations
@@ -76,17 +78,24 @@ def _reasons(records: Sequence[dict]) -> str:
     return "; ".join(sorted({"{0}: {1}".format(record.get("recipient") or "no recipient", record.get("reason", "")) for record in records}))
 
 
-def verdict(group: alertmanager.Group, result: RunResult) -> Answer:
-    """What the sender of ``group`` is told, from the run's records about its alerts."""
+def verdict(group: alertmanager.Group, result: RunResult, sent_without_state: bool = False) -> Answer:
+    """What the sender of ``group`` is told, from the run's records about its alerts.
+
+    ``sent_without_state``: the state could not be used, so the SMS went straight out (or did not).
+    Then only an SMS that did not go out calls for a retry: one that did would go out again, as
+    nothing could deduplicate it.
+    """
     identities = {alert.identity for alert in group.alerts}
     mine = [record for record in result.records if record.get("identity") in identities]
     counts = dict(Counter(record["event"] for record in mine))
     body: dict = {"alerts": len(group.alerts), "journaled": counts}
-    if not result.journaled:
-        return Answer(503, dict(body, error="the journal could not be written (see the receiver's log); send the notification again"))
     if result.unkept:
         return Answer(503, dict(body, error="{0} SMS neither delivered nor kept: the state cannot be used (see the receiver's log); "
                                             "send the notification again".format(result.unkept)))
+    if not result.journaled and not sent_without_state:
+        return Answer(503, dict(body, error="the journal could not be written (see the receiver's log); send the notification again"))
+    if sent_without_state:
+        body["warning"] = "sent without deduplication and budget: the state cannot be used (see the receiver's log)"
     failed = [record for record in mine if record["event"] == events.FAILED]
     if failed:
         return Answer(422, dict(body, error=_reasons(failed)))
@@ -155,7 +164,7 @@ class Receiver:
 
         result = self._run(GroupRun, group=group, started=started).execute(None, alerts, decided=decided)
         if not answered:
-            reply(verdict(group, result))
+            reply(verdict(group, result, sent_without_state=True))
         journal.log(result.records, stderr=self.log_to_stderr)
 
     def flush(self) -> RunResult:

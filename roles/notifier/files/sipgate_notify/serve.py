@@ -232,8 +232,13 @@ class WebhookHandler(BaseHTTPRequestHandler):
             return
         body = self._read_body()
         self.deadline.cancel()
-        if body is not None:
+        if body is None:
+            return
+        try:
             self.server.receiver.handle(body, query, self.reply)
+        except Exception as error:  # pylint: disable=broad-exception-caught  # never a 2xx for what was not handled
+            journal.alarm("a notification from {0} failed: {1}: {2}".format(self.client_address[0], type(error).__name__, error))
+            self.reply(Answer(500, {"error": "the receiver failed ({0}); see its log".format(type(error).__name__)}))
 
     do_PUT = do_POST
 
