@@ -18,7 +18,7 @@ import requests
 from engines.engine import base_environment
 from engines.process import DaemonProcess
 from engines.waiting import wait_until
-from receiver_process import free_port
+from receiver_process import answers_ok, free_port
 
 BINARY = Path("/usr/bin/prometheus-alertmanager")
 AMTOOL = Path("/usr/bin/amtool")
@@ -64,11 +64,7 @@ class Alertmanager:
         return self
 
     def ready(self) -> bool:
-        assert self.daemon is not None and self.daemon.is_running(), self.output()
-        try:
-            return requests.get(self.url + "/-/ready", timeout=2).status_code == 200
-        except requests.ConnectionError:
-            return False
+        return answers_ok(self.url + "/-/ready", self.daemon)
 
     def post_alerts(self, alerts: Sequence[dict]) -> None:
         answer = requests.post(self.url + "/api/v2/alerts", data=json.dumps(list(alerts)), timeout=10,

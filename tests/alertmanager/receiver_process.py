@@ -28,6 +28,15 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def answers_ok(url: str, daemon: Optional[DaemonProcess]) -> bool:
+    """Whether ``url`` answers 200 yet; the daemon's output as the failure when it has ended."""
+    assert daemon is not None and daemon.is_running(), daemon.output() if daemon else "not started"
+    try:
+        return requests.get(url, timeout=2).status_code == 200
+    except requests.ConnectionError:
+        return False
+
+
 def settings_text(sections: Mapping[str, Mapping[str, Any]]) -> str:
     return "".join("[{0}]\n{1}".format(name, "".join("{0} = {1}\n".format(key, value) for key, value in values.items()))
                    for name, values in sections.items() if values)
@@ -64,11 +73,7 @@ class ReceiverProcess:
         return self
 
     def ready(self) -> bool:
-        assert self.daemon is not None and self.daemon.is_running(), self.output()
-        try:
-            return requests.get(self.base_url + "/healthz", timeout=2).status_code == 200
-        except requests.ConnectionError:
-            return False
+        return answers_ok(self.base_url + "/healthz", self.daemon)
 
     def stop(self) -> Optional[int]:
         return self.daemon.stop() if self.daemon else None

@@ -129,12 +129,21 @@ def test_an_invalid_number_is_answered_422_and_the_valid_one_still_gets_its_sms(
     assert texts(sipgate_sim) == [(ONCALL, "FIRING 1 HighLatency web01: p99 latency above 1 s")]
 
 
-def test_a_malformed_notification_is_answered_400_and_journaled(calls: Calls, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
+def test_a_malformed_notification_is_answered_400_and_journaled(calls: Calls, sipgate_sim,  # type: ignore[no-untyped-def]
+                                                                 capsys: pytest.CaptureFixture) -> None:
     answer = calls(b'{"version": "4", "alerts": "none"}')
     assert answer.status == 400 and answer.body["error"].startswith("alerts: expected a list"), answer
     record, = calls.journal()
     assert (record["event"], record["reason"]) == ("failed", "webhook refused: " + answer.body["error"])
+    assert "webhook input -> nobody: failed (webhook refused: alerts: expected a list" in capsys.readouterr().err
     assert sipgate_sim.requests() == []
+
+
+def test_it_is_ready_only_while_the_state_directory_can_be_written(tmp_path: Path, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
+    assert Calls(tmp_path / "state" / "not-yet", sipgate_sim.url).receiver.unready() == ""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    assert "is not writable" in Calls(blocker / "state", sipgate_sim.url).receiver.unready()
 
 
 def test_a_journal_that_cannot_be_written_is_answered_503(calls: Calls, monkeypatch: pytest.MonkeyPatch, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
