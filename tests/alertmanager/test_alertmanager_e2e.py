@@ -26,8 +26,10 @@ pytestmark = pytest.mark.e2e
 BUDGET = 5
 BUDGET_WINDOW = 8
 NUMBERS = {"grouped": "+4915799912301", "repeat": "+4915799912302", "storm": "+4915799912303", "outage": "+4915799912304"}
-# Seconds per route: the repeat case resends every two seconds, the others only when the group changes.
+# Per route: the repeat case resends every two seconds, the others only when the group changes. A group
+# waits long enough for all alerts posted together to arrive, even on a busy machine.
 REPEAT_INTERVALS = {"grouped": "1h", "repeat": "2s", "storm": "1h", "outage": "1h"}
+GROUP_WAITS = {"grouped": "3s", "repeat": "1s", "storm": "3s", "outage": "1s"}
 
 CONFIG = """\
 route:
@@ -45,6 +47,7 @@ receivers:
 ROUTE = """\
     - matchers: ['case="{case}"']
       receiver: {case}
+      group_wait: {wait}
       repeat_interval: {repeat}
 """
 RECEIVER = """\
@@ -65,7 +68,7 @@ class Setup:
 
 def configuration(port: int, token_file: Path) -> str:
     return CONFIG.format(
-        routes="".join(ROUTE.format(case=case, repeat=REPEAT_INTERVALS[case]) for case in NUMBERS),
+        routes="".join(ROUTE.format(case=case, wait=GROUP_WAITS[case], repeat=REPEAT_INTERVALS[case]) for case in NUMBERS),
         receivers="".join(RECEIVER.format(case=case, port=port, number=number, token_file=token_file) for case, number in NUMBERS.items()))
 
 
@@ -91,6 +94,14 @@ def setup(tmp_path_factory: pytest.TempPathFactory, sipgate_simulator_server) ->
 
 def texts_to(sim, number: str) -> list:  # type: ignore[no-untyped-def]
     return [sms["message"] for sms in sim.sent_sms() if sms["recipient"] == number]
+
+
+def digested(journal: list, number: str) -> list:
+    """The number's journal once a digest went out and every alert held so far is in one; else empty."""
+    mine = [record for record in journal if record["recipient"] == number]
+    held = sum(1 for record in mine if record["event"] == "held")
+    in_digests = sum(record["alerts_total"] for record in mine if record["event"] == "digest_sent")
+    return mine if held and in_digests == held else []
 
 
 def test_a_group_is_texted_once_firing_and_once_resolved(setup: Setup, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
@@ -122,17 +133,18 @@ def test_a_storm_is_held_to_the_budget_with_a_digest(setup: Setup, sipgate_sim) 
     storm = [alert({"alertname": "Storm{0:02d}".format(group), "case": "storm", "instance": "node{0:02d}".format(node)}, "overloaded")
              for group in range(20) for node in range(10)]
     setup.alertmanager.post_alerts(storm)
-    # Five groups are texted within the budget, fifteen are held; once the budget window has passed, one digest.
-    journal = wait_until(lambda: [record for record in setup.receiver.journal() if record["recipient"] == number and
-                                  record["event"] == "digest_sent"] and
-                         [record for record in setup.receiver.journal() if record["recipient"] == number],
-                         40, "the digest to be journaled", details=setup.receiver.output)
+    # Five groups are texted within the budget, the others held; once the budget window has passed, a digest names them.
+    journal = wait_until(lambda: digested(setup.receiver.journal(), number), 40, "every held alert in a digest",
+                         details=setup.receiver.output)
+    first_fates = Counter({record["identity"]: record["event"] for record in reversed(journal) if "identity" in record}.values())
+    digests = [record for record in journal if record["event"] == "digest_sent"]
     texts = texts_to(sipgate_sim, number)
-    events = Counter(record["event"] for record in journal)
-    assert len(texts) == BUDGET + 1, texts
-    assert texts[-1].startswith("150 held: node"), texts
-    assert len({record["identity"] for record in journal if "identity" in record}) == 200
-    assert (events["sent"], events["held"], events["digest_sent"]) == (50, 150, 1), events
+    group_texts = [text for text in texts if " held: " not in text]
+    assert sum(first_fates.values()) == 200 and set(first_fates) == {"sent", "held"}, first_fates
+    assert len(group_texts) == BUDGET and len(texts) == BUDGET + len(digests), texts
+    # Usually one digest; a group Alertmanager split on a busy machine may add a later one.
+    assert first_fates["sent"] <= 50 and 1 <= len(digests) <= 2, (first_fates, texts)
+    assert sum(int(text.split(" held: ")[0]) for text in texts if " held: " in text) == first_fates["held"], texts
 
 
 def test_a_sipgate_outage_ends_in_exactly_one_delivery(setup: Setup, sipgate_sim) -> None:  # type: ignore[no-untyped-def]

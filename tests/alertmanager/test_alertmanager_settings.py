@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import notifier.notifier_script  # noqa: F401  # pylint: disable=unused-import  # makes the notifier's packages importable
 from receiver_process import settings_text
-from sipgate_notify import cli, serve_settings  # pylint: disable=import-error
+from sipgate_notify import alertmanager, cli, serve_settings  # pylint: disable=import-error
 from sipgate_notify.config import ConfigError  # pylint: disable=import-error
 from sipgate_notify.serve_settings import ServeSettings, check_exposure, check_numbers, load, parse_listen  # pylint: disable=import-error
 
@@ -86,10 +86,10 @@ def test_a_missing_default_settings_file_means_no_token_and_no_receivers(monkeyp
 
 
 @pytest.mark.parametrize("argv, value", [
-    (["--serve"], serve_settings.DEFAULT_LISTEN),
+    (["--serve"], alertmanager.DEFAULT_LISTEN),
     (["--serve", "9826"], "9826"),
     (["--serve=0.0.0.0:9826"], "0.0.0.0:9826"),
-    (["--serve", "--config", "/etc/x.ini"], serve_settings.DEFAULT_LISTEN),
+    (["--serve", "--config", "/etc/x.ini"], alertmanager.DEFAULT_LISTEN),
     (["--config", "/etc/x.ini", "--serve", "[::1]:9826"], "[::1]:9826"),
     ([], None),
 ])

@@ -28,6 +28,9 @@ from .message import TemplateError, fill, fill_fitted, fits
 
 ALERTMANAGER = "alertmanager"
 GRAFANA = "grafana"
+# Where the receiver (--serve) listens by default, and the path both post their notifications to.
+DEFAULT_LISTEN = "127.0.0.1:9826"
+WEBHOOK_PATH = "/alertmanager"
 # Payload version -> who sends it.
 VERSIONS = {"4": ALERTMANAGER, "1": GRAFANA}
 FIRING = "FIRING"

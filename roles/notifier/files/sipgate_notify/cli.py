@@ -22,10 +22,10 @@ from sipgate_api.request import validate_sms_id  # pylint: disable=import-error
 from . import alert as alerts
 from . import checkmk_bulk, decoding, events, journal
 from .config import DEFAULT_CONFIG_FILE, DEFAULT_STATE_DIR, ConfigError, Settings, load
+from .alertmanager import DEFAULT_LISTEN, WEBHOOK_PATH
 from .alertmanager import TEMPLATE_FIELDS as WEBHOOK_FIELDS
 from .message import TEMPLATE_FIELDS, TemplateError
 from .run import EXIT_PERMANENT, Run, RunResult
-from .serve_settings import DEFAULT_LISTEN, WEBHOOK_PATH
 
 DESCRIPTION = """\
 Send a monitoring alert as an SMS through sipgate.

@@ -154,10 +154,11 @@ def settings_from(values: Mapping[str, str]) -> Settings:
         check_template(settings.template)
     except TemplateError as error:
         raise ConfigError("template: {0}".format(error)) from None
-    try:
-        check_alertmanager_template(settings.alertmanager_template)
-    except TemplateError as error:
-        raise ConfigError(str(error)) from None
+    if "alertmanager_template" in typed:  # the built-in one is known to render
+        try:
+            check_alertmanager_template(settings.alertmanager_template)
+        except TemplateError as error:
+            raise ConfigError(str(error)) from None
     return settings
 
 

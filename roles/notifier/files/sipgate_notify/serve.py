@@ -11,7 +11,7 @@ waiting for the next webhook.
 The standard library's ``ThreadingHTTPServer`` is enough for this load, and it adds no dependency
 to a monitoring host: alerting sends a handful of webhooks a minute from loopback or the LAN, every
 decision is serialised by the state's lock anyway, and a webhook is answered once its SMS are
-journaled or in the outbox, before they are sent, so a call holds its thread for milliseconds.
+journaled or in the outbox, before they are sent, so a call is answered within milliseconds.
 What makes it fit for production here: a thread per connection but at most ``MAX_CONNECTIONS``
 unanswered at once (more are answered 503 at once, and Alertmanager retries), a deadline for reading a whole
 request (headers and body), a bounded body, a bearer token compared in constant time (required
@@ -42,21 +42,20 @@ from sipgate_api.delivery import StopSignals  # pylint: disable=import-error
 from . import journal
 from .config import Settings
 from .receiver import Answer, Receiver
-from .serve_settings import HEALTH_PATH, WEBHOOK_PATH, Listen, ServeSettings, check_exposure, parse_listen
+from .run import EXIT_OK, EXIT_PERMANENT, EXIT_TEMPORARY
+from .alertmanager import WEBHOOK_PATH
+from .serve_settings import HEALTH_PATH, Listen, ServeSettings, check_exposure, parse_listen
 
 WEBHOOK_METHODS = "POST, PUT"
 # Alertmanager's notifications of even a thousand alerts stay well below this.
 MAX_BODY = 1 << 20
-# Seconds for reading a whole request, and for any one socket operation.
+# Seconds for reading a whole request.
 READ_DEADLINE = 10.0
 MAX_CONNECTIONS = 64
 # On SIGTERM: seconds the calls in progress may take before their sends are told to stop, then to record that.
 STOP_GRACE = 10.0
 STOP_SETTLE = 15.0
 STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT, signal.SIGHUP}
-EXIT_OK = 0
-EXIT_UNFINISHED = 1
-EXIT_PERMANENT = 2
 
 
 def log(message: str) -> None:
@@ -147,7 +146,8 @@ class WebhookHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "sipgate-sms-notify"
     sys_version = ""
-    timeout = READ_DEADLINE
+    # For any one socket operation; a little longer than the deadline, which is what cuts a slow request short.
+    timeout = READ_DEADLINE + 1
     server: ReceiverServer
 
     def setup(self) -> None:
@@ -339,7 +339,7 @@ def stop(server: ReceiverServer, flusher: Flusher, stop_signal: StopSignals, rec
         log("stopped; everything in progress is recorded")
         return EXIT_OK
     journal.alarm("stopped with calls still in progress; their SMS are in the outbox as in flight and count as delivery unknown")
-    return EXIT_UNFINISHED
+    return EXIT_TEMPORARY
 
 
 def serve(listen: Listen, settings: Settings, credentials: Credentials, serve_settings: ServeSettings) -> int:

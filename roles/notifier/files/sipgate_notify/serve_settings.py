@@ -12,9 +12,7 @@ without ``?to=``. Both live in the notifier's settings file, mode 0600 like the 
 from __future__ import annotations
 
 import configparser
-import ipaddress
 import re
-import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Optional, Tuple
@@ -25,8 +23,6 @@ from sipgate_api.request import normalise_recipient  # pylint: disable=import-er
 from .alert import split_recipients
 from .config import DEFAULT_CONFIG_FILE, ConfigError, number, parse_file
 
-DEFAULT_LISTEN = "127.0.0.1:9826"
-WEBHOOK_PATH = "/alertmanager"
 HEALTH_PATH = "/healthz"
 SERVE_KEYS = ("bearer_token", "flush_interval")
 FLUSH_INTERVAL = (float, 1, "seconds between two looks at the spool", "flush_interval = 30")
@@ -70,6 +66,10 @@ class Listen:
 
 def parse_listen(text: str) -> Listen:
     """``[HOST:]PORT`` (``9826``, ``0.0.0.0:9826``, ``[::1]:9826``); the host defaults to 127.0.0.1."""
+    # Imported here: every notification imports this module (for the help), only --serve needs these.
+    import ipaddress  # pylint: disable=import-outside-toplevel
+    import socket  # pylint: disable=import-outside-toplevel
+
     match = _LISTEN.match(text.strip())
     port = int(match.group("port")) if match else -1
     if not match or port > 65535:
