@@ -129,8 +129,8 @@ def test_an_invalid_number_is_answered_422_and_the_valid_one_still_gets_its_sms(
     assert texts(sipgate_sim) == [(ONCALL, "FIRING 1 HighLatency web01: p99 latency above 1 s")]
 
 
-def test_a_malformed_notification_is_answered_400_and_journaled(calls: Calls, sipgate_sim,  # type: ignore[no-untyped-def]
-                                                                 capsys: pytest.CaptureFixture) -> None:
+def test_a_malformed_notification_is_answered_400_and_journaled(
+        calls: Calls, sipgate_sim, capsys: pytest.CaptureFixture) -> None:  # type: ignore[no-untyped-def]
     answer = calls(b'{"version": "4", "alerts": "none"}')
     assert answer.status == 400 and answer.body["error"].startswith("alerts: expected a list"), answer
     record, = calls.journal()
