@@ -31,8 +31,12 @@ def moment(seconds_from_now: float = 0.0) -> str:
 
 
 def alert(labels: Mapping[str, str], summary: str = "", resolved: bool = False) -> dict:
-    """One alert as Prometheus posts it: firing until Alertmanager hears otherwise, or resolved a moment ago."""
-    posted = {"labels": dict(labels), "annotations": {"summary": summary} if summary else {}, "startsAt": moment(-60)}
+    """One alert as Prometheus posts it: firing from now on, or resolved a moment ago.
+
+    A firing alert starts now: one that started longer than group_wait ago is sent at once, before
+    the rest of its group has arrived.
+    """
+    posted = {"labels": dict(labels), "annotations": {"summary": summary} if summary else {}, "startsAt": moment(-10 if resolved else 0)}
     if resolved:
         posted["endsAt"] = moment(-1)
     return posted

@@ -29,7 +29,7 @@ NUMBERS = {"grouped": "+4915799912301", "repeat": "+4915799912302", "storm": "+4
 # Per route: the repeat case resends every two seconds, the others only when the group changes. A group
 # waits long enough for all alerts posted together to arrive, even on a busy machine.
 REPEAT_INTERVALS = {"grouped": "1h", "repeat": "2s", "storm": "1h", "outage": "1h"}
-GROUP_WAITS = {"grouped": "3s", "repeat": "1s", "storm": "3s", "outage": "1s"}
+GROUP_WAITS = {"grouped": "2s", "repeat": "1s", "storm": "2s", "outage": "1s"}
 
 CONFIG = """\
 route:

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 import notifier.notifier_script  # noqa: F401  # pylint: disable=unused-import  # makes the notifier's packages importable
@@ -14,27 +13,7 @@ from sipgate_api.encoding import measure  # pylint: disable=import-error
 from sipgate_notify import alertmanager  # pylint: disable=import-error
 from sipgate_notify.config import ConfigError, settings_from  # pylint: disable=import-error
 from sipgate_notify.message import TemplateError  # pylint: disable=import-error
-
-SUMMARY = "p99 latency above 1 s"
-
-
-def one(labels: dict, status: str = "firing", **annotations: str) -> dict:
-    return {"status": status, "labels": labels, "annotations": annotations, "startsAt": "2026-03-01T10:00:00Z",
-            "endsAt": "0001-01-01T00:00:00Z", "generatorURL": "http://prometheus:9090/graph", "fingerprint": "c6eadffa33fcdf37"}
-
-
-def notification(*alerts: dict, **fields: Any) -> bytes:
-    """An Alertmanager webhook body as notify/webhook sends it."""
-    payload = {"version": "4", "groupKey": '{}:{alertname="HighLatency"}', "truncatedAlerts": 0, "status": "firing",
-               "receiver": "oncall", "groupLabels": {"alertname": "HighLatency"}, "commonLabels": {}, "commonAnnotations": {},
-               "externalURL": "http://alertmanager:9093", "alerts": list(alerts)}
-    payload.update(fields)
-    return json.dumps(payload).encode("utf-8")
-
-
-def latency(instance: str, status: str = "firing", **annotations: str) -> dict:
-    return one({"alertname": "HighLatency", "instance": instance, "severity": "critical"}, status, **(annotations or {"summary": SUMMARY}))
-
+from webhook_notifications import SUMMARY, latency, notification, one
 
 def text(body: bytes, template: str = alertmanager.DEFAULT_TEMPLATE, max_segments: int = 1) -> str:
     group = alertmanager.parse(body)

@@ -21,7 +21,7 @@ from sipgate_notify.run import network_sender  # pylint: disable=import-error
 from sipgate_notify.alertmanager import PayloadError  # pylint: disable=import-error
 from sipgate_notify.serve_settings import ServeSettings  # pylint: disable=import-error
 from simulator.sipgate_simulator import SMS_ID, TOKEN, TOKEN_ID
-from test_alertmanager_payload import latency, notification
+from webhook_notifications import latency, notification
 
 ONCALL = "+4915799912345"
 SECOND = "+4915799912346"

@@ -18,7 +18,7 @@ from engines.waiting import wait_until
 from notifier.notifier_script import assert_no_traceback
 from receiver_process import BEARER_TOKEN, ReceiverProcess, free_port
 from simulator.sipgate_simulator import TOKEN
-from test_alertmanager_payload import latency, notification
+from webhook_notifications import latency, notification
 
 ONCALL = "+4915799912345"
 READ_DEADLINE = 10.0
