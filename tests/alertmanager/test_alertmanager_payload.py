@@ -15,6 +15,7 @@ from sipgate_notify.config import ConfigError, settings_from  # pylint: disable=
 from sipgate_notify.message import TemplateError  # pylint: disable=import-error
 from webhook_notifications import SUMMARY, latency, notification, one
 
+
 def text(body: bytes, template: str = alertmanager.DEFAULT_TEMPLATE, max_segments: int = 1) -> str:
     group = alertmanager.parse(body)
     return alertmanager.group_text(template, group, group.alerts, max_segments)
