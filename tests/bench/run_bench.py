@@ -32,6 +32,9 @@ The rows:
 6. Message fitting over ``corpus/plugin_outputs.jsonl`` (207 real-world shaped plugin outputs):
    the share whose notifier SMS, built by the notifier's own message builder with its default
    template, is one GSM-7 segment with type, host, service and state intact (target: 100 %).
+7. The webhook receiver (``sipgate-sms-notify --serve``): 500 Alertmanager notifications, 50 at a
+   time, each its own group that is really sent; the time to each answer, p50 and p99 (reported,
+   see ``receiver_latency.py``).
 
 ``--quick`` takes fewer repetitions (about a minute instead of about three).
 """
@@ -57,6 +60,7 @@ from bench.alert_storm import run_storm, storm_rows  # noqa: E402
 from bench.corpus_fitting import CORPUS, fit_corpus, load_corpus, share_fitting  # noqa: E402
 from bench.notifier_speed import NotifierBench, deduplicated_run, delivered_run  # noqa: E402
 from bench.playbook_speed import PlaybookBench, one_recipient, thirty_recipients  # noqa: E402
+from bench.receiver_latency import receiver_rows  # noqa: E402
 from bench.results import Row, failed_row, markdown_table, write_json  # noqa: E402
 from simulator.sipgate_simulator import SMS_ID, TOKEN, TOKEN_ID, SipgateSimulator  # noqa: E402
 
@@ -97,22 +101,26 @@ def run_all(simulator: SipgateSimulator, workdir: Path, rounds: dict) -> List[Ro
     notifier = NotifierBench(simulator.url, TOKEN_ID, TOKEN, SMS_ID, workdir / "notifier", sent_count)
     notifier.workdir.mkdir()
 
-    progress("1/6 sipgate_sms vs. uri, one recipient ({0} rounds of ansible-playbook)".format(rounds["playbook"]))
+    progress("1/7 sipgate_sms vs. uri, one recipient ({0} rounds of ansible-playbook)".format(rounds["playbook"]))
     rows = measured([("`sipgate_sms` task vs. `uri` task, 1 recipient", "<= 1.0x")], lambda: [one_recipient(playbooks, rounds["playbook"])])
-    progress("2/6 sipgate_sms vs. uri loop, 30 recipients at 0.1 s latency ({0} round(s))".format(rounds["latency"]))
+    progress("2/7 sipgate_sms vs. uri loop, 30 recipients at 0.1 s latency ({0} round(s))".format(rounds["latency"]))
     rows += measured([("30 recipients, 0.1 s latency: `sipgate_sms` vs. `uri` loop", ">= 10x faster")],
                      lambda: [thirty_recipients(playbooks, rounds["latency"], lambda seconds: simulator.configure(latency=seconds))])
-    progress("3/6 notifier, deduplicated alert ({0} rounds)".format(rounds["notifier"]))
+    progress("3/7 notifier, deduplicated alert ({0} rounds)".format(rounds["notifier"]))
     rows += measured([("notifier, deduplicated alert vs. `python3 -c pass`", "<= 2.0x")], lambda: [deduplicated_run(notifier, rounds["notifier"])])
-    progress("4/6 notifier, delivered alert ({0} rounds)".format(rounds["notifier"]))
+    progress("4/7 notifier, delivered alert ({0} rounds)".format(rounds["notifier"]))
     rows += measured([("notifier, delivered alert vs. five-line `requests.post` script", "<= 1.25x"),
                       ("notifier, delivered alert vs. `curl`", "")], lambda: delivered_run(notifier, rounds["notifier"]))
-    progress("5/6 alert storm: 1,000 alerts, 3 recipients")
+    progress("5/7 alert storm: 1,000 alerts, 3 recipients")
     single_rss: Optional[int] = max(notifier.peak_rss_kib) if notifier.peak_rss_kib else None
     rows += measured([("alert storm: alerts journaled", "all 3,000"), ("alert storm: SMS sent", ""), ("alert storm: peak memory", "")],
                      lambda: storm_rows(run_storm(simulator.url, TOKEN_ID, TOKEN, SMS_ID, workdir, simulator.sent_sms), single_rss))
-    progress("6/6 message fitting over the corpus")
+    progress("6/7 message fitting over the corpus")
     rows += measured([("message fitting over the corpus", "100 %")], fitting_rows)
+    progress("7/7 webhook receiver, 50 concurrent calls")
+    rows += measured([("webhook receiver: answer time at 50 concurrent calls, p50", ""),
+                      ("webhook receiver: answer time at 50 concurrent calls, p99", "")],
+                     lambda: receiver_rows(simulator.url, TOKEN_ID, TOKEN, SMS_ID, workdir / "receiver", sent_count))
     return rows
 
 

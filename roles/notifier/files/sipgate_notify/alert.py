@@ -49,6 +49,9 @@ class Alert:
     # What the notifier noticed about the input (an unknown option, an e-mail address as recipient):
     # journaled with the alert, which is sent all the same.
     warnings: tuple = ()
+    # What tells apart alerts about the same host and service (a webhook alert's label set, hashed);
+    # empty for the engines, whose host and service say it all.
+    identity: str = ""
 
     @property
     def is_service(self) -> bool:
@@ -82,6 +85,8 @@ class Alert:
         summary = {"type": self.notification_type, "host": self.host, "service": self.service, "state": self.state, "source": self.source}
         if self.warnings:
             summary["warnings"] = list(self.warnings)
+        if self.identity:
+            summary["identity"] = self.identity
         return summary
 
 

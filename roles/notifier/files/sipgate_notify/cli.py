@@ -22,6 +22,8 @@ from sipgate_api.request import validate_sms_id  # pylint: disable=import-error
 from . import alert as alerts
 from . import checkmk_bulk, decoding, events, journal
 from .config import DEFAULT_CONFIG_FILE, DEFAULT_STATE_DIR, ConfigError, Settings, load
+from .alertmanager import DEFAULT_LISTEN, WEBHOOK_PATH
+from .alertmanager import TEMPLATE_FIELDS as WEBHOOK_FIELDS
 from .message import TEMPLATE_FIELDS, TemplateError
 from .run import EXIT_PERMANENT, Run, RunResult
 
@@ -43,6 +45,9 @@ The alert comes from, in this order:
     NAGIOS_HOSTOUTPUT/SERVICEOUTPUT, NAGIOS_CONTACTPAGER, NAGIOS_NOTIFICATIONAUTHOR/COMMENT, ...
 Host and service alerts, every notification type; several recipients separated by commas.
 An unknown option is ignored with a warning (stderr and journal); the alert is sent all the same.
+
+With --serve it is instead an HTTP receiver for Prometheus Alertmanager's webhook and Grafana's
+webhook contact point (see "webhook receiver" below).
 """
 
 EPILOG = """\
@@ -88,6 +93,24 @@ delivery (a send is repeated only when it surely had no effect):
   Before a request goes out it is written to state.json as in flight; the outcome replaces it.
   SIGTERM or SIGINT mid-send records what is known, then the run exits 1.
 
+webhook receiver (--serve [HOST:]PORT, default {listen}):
+  POST {webhook}?to=+49...,+49...  one notification (Alertmanager's payload version 4, or
+                            Grafana's); a '+' in the query is the number's own; without ?to= the
+                            numbers of the receiver's name in [receivers], else [notify] recipients
+  GET /healthz              200 when webhooks can be journaled
+  One SMS per group and recipient, "FIRING 3 HighLatency web01,web02,+1: summary": every alert
+  of the group goes through deduplication, budget and digests like an engine's alert, and is
+  journaled. The answer comes once every SMS is journaled or in the outbox: 200; 400 malformed
+  payload, 401 token, 413 too large, 422 no or an invalid recipient; 503 when the journal or
+  the state could not take it (the sender's retry is deduplicated). The spool is flushed every
+  flush_interval seconds. SIGTERM: no new calls, those in progress finish or stay in the outbox.
+  [notify]    alertmanager_template, default "{{status}} {{count}} {{alertname}}{{hosts}}{{also}}: {{summary}}"
+              fields: {webhook_fields}
+              ({{hosts}} and {{also}} start with a space when not empty; the summary is cut first)
+  [serve]     bearer_token (required to listen beyond loopback; at least 16 characters),
+              flush_interval (30 s)
+  [receivers] receiver name = numbers, e.g. oncall = +4915799912345, 0157 99912346
+
 state directory: state.json (dedup, budget, held alerts, outbox, quarantine; shared under a
   lock) and journal.jsonl (one JSON line per alert and recipient: sent, digest_sent,
   deduplicated, held, spooled, delivery_unknown, quarantined, failed, state_problem; with time,
@@ -112,6 +135,8 @@ ICINGA_LETTERS = {"t": "notification type (PROBLEM, RECOVERY, ...)", "l": "host 
 IGNORED_LETTERS = ("4", "6", "f", "i", "v", "X", "x")
 LETTER_OPTIONS = frozenset("-" + letter for letter in (*ICINGA_LETTERS, *IGNORED_LETTERS))
 VALUE_OPTIONS = ("--config",)
+# Options whose value may be left out.
+OPTIONAL_VALUE_OPTIONS = ("--serve",)
 FLAG_OPTIONS = ("--flush", "--dry-run", "--bulk", "-h", "--help")
 SECRET_OPTIONS = ("--token", "--password", "--access-token", "--access_token", "--secret", "--api-token", "--api_token")
 # Starts every option's value, so argparse takes any value, even '--' or '-1', as it is.
@@ -120,7 +145,8 @@ GLUE = "\x00"
 
 def _is_option(argument: str) -> bool:
     """An option of ours as a word of its own (``-t``, ``--config``, ``--config=FILE``, ``--flush``)."""
-    return argument in LETTER_OPTIONS or argument in VALUE_OPTIONS or argument in FLAG_OPTIONS or argument.startswith("--config=")
+    return (argument in LETTER_OPTIONS or argument in VALUE_OPTIONS or argument in OPTIONAL_VALUE_OPTIONS or argument in FLAG_OPTIONS
+            or argument.startswith(("--config=", "--serve=")))
 
 
 def sort_arguments(argv: Sequence[str]) -> Tuple[list, list]:
@@ -141,9 +167,14 @@ def sort_arguments(argv: Sequence[str]) -> Tuple[list, list]:
         if argument in LETTER_OPTIONS or argument in VALUE_OPTIONS:
             known.append(argument + (GLUE if argument in LETTER_OPTIONS else "=" + GLUE) + (following or ""))
             index += 2
-        elif argument.startswith("--config="):
-            known.append("--config=" + GLUE + argument[len("--config="):])
+        elif argument.startswith(("--config=", "--serve=")):
+            name, _equals, value = argument.partition("=")
+            known.append(name + "=" + GLUE + value)
             index += 1
+        elif argument in OPTIONAL_VALUE_OPTIONS:
+            takes_value = following is not None and not following.startswith("-")
+            known.append(argument + ("=" + GLUE + following if takes_value else ""))
+            index += 2 if takes_value else 1
         elif argument[:2] in LETTER_OPTIONS and not argument.startswith("--"):
             known.append(argument[:2] + GLUE + argument[2:])  # attached, as getopts allows: -tPROBLEM
             index += 1
@@ -190,14 +221,18 @@ class _IcingaArgumentParser(argparse.ArgumentParser):
 
 
 def parser() -> _IcingaArgumentParser:
+    epilog = EPILOG.format(state_dir=DEFAULT_STATE_DIR, fields=", ".join(TEMPLATE_FIELDS), listen=DEFAULT_LISTEN, webhook=WEBHOOK_PATH,
+                           webhook_fields=", ".join(WEBHOOK_FIELDS))
     parse = _IcingaArgumentParser(prog="sipgate-sms-notify", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
-                                  epilog=EPILOG.format(state_dir=DEFAULT_STATE_DIR, fields=", ".join(TEMPLATE_FIELDS)), allow_abbrev=False)
+                                  epilog=epilog, allow_abbrev=False)
     parse.add_argument("--config", metavar="FILE", help="settings file (default {0}, used when it exists)".format(DEFAULT_CONFIG_FILE))
     parse.add_argument("--flush", action="store_true", help="deliver spooled SMS and due digests (also done by every run)")
     parse.add_argument("--dry-run", action="store_true",
                        help="print the SMS per recipient (text, encoding, segments) and what would be done; send nothing, write no state")
     parse.add_argument("--bulk", action="store_true",
                        help="Checkmk bulk notification: the alerts' contexts on standard input; one SMS per recipient for all of them")
+    parse.add_argument("--serve", nargs="?", const=DEFAULT_LISTEN, metavar="[HOST:]PORT",
+                       help="run the webhook receiver for Alertmanager and Grafana until SIGTERM (default {0})".format(DEFAULT_LISTEN))
     icinga = parse.add_argument_group("Icinga 2 (letters of the stock mail-*-notification.sh)",
                                       "The stock scripts' other letters -4 -6 -f -i -v -X -x are accepted and not used; "
                                       "an unknown option is ignored with a warning, and the alert is sent.")
@@ -284,6 +319,25 @@ def handle(options: argparse.Namespace, settings: Settings, alert: Optional[aler
     return result.exit_code
 
 
+def serve_command(options: argparse.Namespace, env: Mapping[str, str], given: decoding.Given) -> int:
+    """``--serve``: the webhook receiver, until a stop signal."""
+    if options.bulk or options.flush or options.dry_run or any(getattr(options, "icinga_" + letter) is not None for letter in ICINGA_LETTERS):
+        return fail("--serve runs the webhook receiver: give it no alert, --bulk, --flush or --dry-run")
+    # Imported here: only the receiver needs the HTTP server.
+    from . import serve, serve_settings  # pylint: disable=import-outside-toplevel
+
+    try:
+        settings = load(options.config, env)
+        given.check()
+        warn(plain_http_warning(settings.api_url))
+        credentials = credentials_of(settings)
+        receiving = serve_settings.load(options.config)
+        serve_settings.check_numbers(receiving, settings.region)
+        return serve.main(options.serve, settings, credentials, receiving)
+    except (ConfigError, SmsValidationError, decoding.InputError) as error:
+        return fail(str(error))
+
+
 def main(argv: Sequence[str], env: Optional[Mapping[str, str]] = None, stdin: Optional[IO[bytes]] = None) -> int:
     started = time.monotonic()
     given = decoding.decode(argv, os.environ if env is None else env)
@@ -296,6 +350,8 @@ def main(argv: Sequence[str], env: Optional[Mapping[str, str]] = None, stdin: Op
     warnings = ignored_arguments(unknown)
     for warning in warnings:
         warn(warning)
+    if options.serve is not None:
+        return serve_command(options, env, given)
     settings: Optional[Settings] = None
     alert: Optional[alerts.Alert] = None
     bulk: List[alerts.Alert] = []

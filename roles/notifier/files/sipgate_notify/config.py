@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Mapping, Optional
 
 from .alert import split_recipients
+from .alertmanager import DEFAULT_TEMPLATE as ALERTMANAGER_TEMPLATE
+from .alertmanager import check_template as check_alertmanager_template
 from .message import DEFAULT_TEMPLATE, TemplateError, check_template
 
 DEFAULT_CONFIG_FILE = "/etc/sipgate-sms/notify.ini"
@@ -29,7 +31,7 @@ ENVIRONMENT = {
 }
 SIPGATE_KEYS = ("token_id", "token", "sms_id", "api_url", "validate_certs")
 NOTIFY_KEYS = ("template", "max_segments", "dedup_window", "budget", "budget_window", "state_dir", "recipients", "spool_max_age",
-               "unknown_hold_off", "region")
+               "unknown_hold_off", "region", "alertmanager_template")
 # Number settings: key -> (type, least value, what it counts, an example line).
 NUMBERS = {
     "max_segments": (int, 1, "SMS segments", "max_segments = 1"),
@@ -64,6 +66,7 @@ class Settings:
     spool_max_age: float = 86400.0
     unknown_hold_off: float = 120.0
     region: str = "DE"  # national numbers are read in it; the helper refuses a code phonenumbers does not know
+    alertmanager_template: str = ALERTMANAGER_TEMPLATE  # the SMS of a webhook notification (--serve)
 
     def __repr__(self) -> str:
         return "Settings(token_id={0!r}, sms_id={1!r}, api_url={2!r}, state_dir={3!r})".format(
@@ -79,8 +82,8 @@ def check_permissions(path: Path) -> None:
                                                       else "its group" if mode & stat.S_IRGRP else "everyone", mode))
 
 
-def read_file(path: Path) -> dict:
-    """The file's settings as strings; unknown keys are refused so a typo does not go unnoticed."""
+def parse_file(path: Path) -> configparser.ConfigParser:
+    """The file's sections, once its permissions are checked; the keys are lower case."""
     check_permissions(path)
     parser = configparser.ConfigParser(interpolation=None)  # a template may contain '%'
     try:
@@ -88,6 +91,12 @@ def read_file(path: Path) -> dict:
             parser.read_file(handle)
     except (OSError, configparser.Error, UnicodeDecodeError) as error:
         raise ConfigError("cannot read {0}: {1}".format(path, error)) from None
+    return parser
+
+
+def read_file(path: Path) -> dict:
+    """The file's settings as strings; unknown keys are refused so a typo does not go unnoticed."""
+    parser = parse_file(path)
     values: dict = {}
     for section, known in (("sipgate", SIPGATE_KEYS), ("notify", NOTIFY_KEYS)):
         if not parser.has_section(section):
@@ -99,9 +108,12 @@ def read_file(path: Path) -> dict:
     return values
 
 
-def _number(name: str, raw: str) -> float:
-    """A finite number of at least the key's minimum: nan or inf would silently switch dedup or the budget off."""
-    kind, minimum, unit, example = NUMBERS[name]
+def number(name: str, raw: str, spec: Optional[tuple] = None) -> float:
+    """A finite number of at least the key's minimum: nan or inf would silently switch dedup or the budget off.
+
+    ``spec`` is (type, least value, what it counts, an example line), by default the one in NUMBERS.
+    """
+    kind, minimum, unit, example = spec or NUMBERS[name]
     try:
         value = kind(raw)
     except ValueError:
@@ -127,11 +139,12 @@ def settings_from(values: Mapping[str, str]) -> Settings:
     """Typed, checked settings from strings (file and environment merged)."""
     settings = Settings()
     typed: dict = {key: values[key].strip() for key in ("token_id", "token", "sms_id", "api_url", "state_dir", "region") if values.get(key)}
-    if values.get("template", "").strip():  # an empty template (a role default) means the built-in one
-        typed["template"] = values["template"]
+    for key in ("template", "alertmanager_template"):
+        if values.get(key, "").strip():  # an empty template (a role default) means the built-in one
+            typed[key] = values[key]
     for key in NUMBERS:
         if values.get(key, "").strip():
-            typed[key] = _number(key, values[key].strip())
+            typed[key] = number(key, values[key].strip())
     if values.get("validate_certs", "").strip():
         typed["validate_certs"] = _boolean("validate_certs", values["validate_certs"])
     if values.get("recipients", "").strip():
@@ -141,6 +154,11 @@ def settings_from(values: Mapping[str, str]) -> Settings:
         check_template(settings.template)
     except TemplateError as error:
         raise ConfigError("template: {0}".format(error)) from None
+    if "alertmanager_template" in typed:  # the built-in one is known to render
+        try:
+            check_alertmanager_template(settings.alertmanager_template)
+        except TemplateError as error:
+            raise ConfigError(str(error)) from None
     return settings
 
 

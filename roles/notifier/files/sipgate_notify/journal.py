@@ -77,8 +77,10 @@ def describe(entry: dict) -> str:
     if entry.get("host"):
         subject = entry["host"] + ("/" + entry["service"] if entry.get("service") else "")
         what = "{0} {1} {2}".format(entry.get("type", ""), subject, entry.get("state", "")).strip()
-    else:
+    elif entry.get("digest"):
         what = "digest of {0} held alerts".format(entry.get("alerts_total", "?"))
+    else:  # input refused before it became an alert
+        what = "{0} input".format(entry.get("source") or "the")
     line = "{0} -> {1}: {2}".format(what, entry.get("recipient") or "nobody", entry["event"])
     return line + (" ({0})".format(entry["reason"]) if entry.get("reason") else "")
 

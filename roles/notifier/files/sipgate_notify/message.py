@@ -55,18 +55,19 @@ def template_fields(alert: Alert) -> dict:
 class _Fields(dict):
     def __missing__(self, key: str) -> str:
         raise TemplateError("the template uses {{{0}}}, which is not a field; use any of {1}".format(
-            key, ", ".join("{" + name + "}" for name in TEMPLATE_FIELDS)))
+            key, ", ".join("{" + name + "}" for name in self)))
 
 
-def _fill(template: str, fields: Mapping[str, str]) -> str:
+def fill(template: str, fields: Mapping[str, str], cut: str = "output") -> str:
+    """``template`` filled from ``fields`` as one line of GSM-7, whatever its length."""
     try:
         text = plain(template.format_map(_Fields(fields)))
     except (ValueError, IndexError, AttributeError) as error:
         if isinstance(error, TemplateError):
             raise
         raise TemplateError("the template {0!r} is not a str.format template: {1}".format(template, error)) from None
-    # An alert without output would end in a dangling colon.
-    return text.rstrip(" :") if not fields.get("output") else text
+    # A text without the part that is cut (plugin output, summary) would end in a dangling colon.
+    return text.rstrip(" :") if not fields.get(cut) else text
 
 
 def _longest_fitting_prefix(text: str, render: Callable[[str], str], max_segments: int) -> int:
@@ -88,22 +89,26 @@ def _shrink_until_it_fits(text: str, max_segments: int) -> str:
     return text
 
 
-def render(template: str, alert: Alert, max_segments: int = 1) -> str:
-    """The alert's SMS text: at most ``max_segments`` GSM-7 segments, the output cut first."""
-    fields = template_fields(alert)
-    text = _fill(template, fields)
+def fill_fitted(template: str, fields: Mapping[str, str], cut: str, max_segments: int = 1) -> str:
+    """``template`` filled from ``fields`` in at most ``max_segments`` GSM-7 segments, the field ``cut`` cut first."""
+    text = fill(template, fields, cut)
     if fits(text, max_segments):
         return text
-    output = plain(alert.output)
+    value = plain(fields[cut])
 
-    def with_output(cut_output: str) -> str:
-        return _fill(template, dict(fields, output=cut_output))
+    def with_value(cut_value: str) -> str:
+        return fill(template, dict(fields, **{cut: cut_value}), cut)
 
-    keep = _longest_fitting_prefix(output, with_output, max_segments)
+    keep = _longest_fitting_prefix(value, with_value, max_segments)
     if keep < 0:
         # Even the head alone is too long (a very long host or service name): the helper cuts it.
-        return _shrink_until_it_fits(with_output(""), max_segments)
-    return with_output(at_word_boundary(output[:keep]) + ELLIPSIS)
+        return _shrink_until_it_fits(with_value(""), max_segments)
+    return with_value(at_word_boundary(value[:keep]) + ELLIPSIS)
+
+
+def render(template: str, alert: Alert, max_segments: int = 1) -> str:
+    """The alert's SMS text: at most ``max_segments`` GSM-7 segments, the output cut first."""
+    return fill_fitted(template, template_fields(alert), "output", max_segments)
 
 
 def check_template(template: str) -> None:

@@ -73,7 +73,7 @@ def complete(state: dict) -> dict:
 
 
 def subject_key(recipient: str, alert: Alert) -> str:
-    return json.dumps([recipient, alert.host, alert.service])
+    return json.dumps([recipient, alert.host, alert.service] + ([alert.identity] if alert.identity else []))
 
 
 def fingerprint(alert: Alert) -> str:

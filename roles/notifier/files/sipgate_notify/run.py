@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, Sequence
@@ -58,6 +58,10 @@ class RunResult:
     exit_code: int = EXIT_OK
     records: list = field(default_factory=list)
     previews: list = field(default_factory=list)
+    # False when the journal could not take the records (they went to stderr and syslog only).
+    journaled: bool = True
+    # SMS neither delivered nor kept in the outbox (the state could not be used): lost unless the caller retries.
+    unkept: int = 0
 
     def worsen(self, code: int) -> None:
         self.exit_code = max(self.exit_code, code)
@@ -97,10 +101,15 @@ class Incoming:
 
 
 class Run:
-    """Everything one invocation does, with the clock and the sender injectable for tests."""
+    """Everything one invocation does, with the clock and the sender injectable for tests.
+
+    ``stop`` is a stop signal the caller shares (with ``received`` and ``name`` like ``StopSignals``),
+    for a process whose own signal handling ends the sends of many runs; without it, a run notes
+    SIGTERM and SIGINT itself while it sends.
+    """
 
     def __init__(self, settings: Settings, credentials: Credentials, clock: Callable[[], float] = time.time,
-                 sender: Optional[Sender] = None, started: Optional[float] = None) -> None:
+                 sender: Optional[Sender] = None, started: Optional[float] = None, stop: Any = None) -> None:
         self.settings = settings
         self.credentials = credentials
         self.clock = clock
@@ -109,6 +118,7 @@ class Run:
         self.limits = policy.Limits(settings.dedup_window, settings.budget, settings.budget_window)
         self.state_dir = Path(settings.state_dir)
         self.run_id = spool.new_run_id()
+        self.stop = stop
         # Reports about the state file, journaled with the run's next records.
         self.problems: list = []
 
@@ -259,10 +269,11 @@ class Run:
         journal.alarm(problem)
         self.problems.append(journal.record(events.STATE_PROBLEM, self.clock(), reason=problem))
 
-    def _journal(self, records: list) -> None:
-        """After the state is recorded: a journal that cannot be written must not undo that."""
-        journal.append(self.state_dir, self.problems + records)
+    def _journal(self, records: list) -> bool:
+        """After the state is recorded: a journal that cannot be written must not undo that. True when written."""
+        written = journal.append(self.state_dir, self.problems + records)
         self.problems = []
+        return written
 
     def _send(self, items: list, stop: Any = None) -> dict:
         return self.sender(items, self.started + SEND_DEADLINE, stop)
@@ -280,7 +291,7 @@ class Run:
         outcomes = self._send(items) if items else {}
         for item in items:
             self._record_unspooled(item, outcomes[item["id"]], now, result)
-        self._journal(result.records)
+        result.journaled = self._journal(result.records)
         return result
 
     @staticmethod
@@ -291,6 +302,7 @@ class Run:
                                                  "the state cannot be used", item["about"], text=item["text"]))
             return
         journal.alarm("the SMS to {0} did not go out and cannot be spooled while the state cannot be used".format(item["recipient"]))
+        result.unkept += 1
         result.records.append(journal.record(events.FAILED, now, item["recipient"], outcome.error + "; not delivered and "
                                              "not spooled: the state cannot be used", item["about"], text=item["text"],
                                              delivery=outcome.delivery))
@@ -304,23 +316,31 @@ class Run:
                      "again after {2:.0f} s".format(trouble, len(outcomes), spool.STALE_CLAIM))
         return settled
 
-    def execute(self, alert: Optional[Alert], bulk: Sequence[Alert] = ()) -> RunResult:
-        """Handle ``alert`` (None for a bare ``--flush``) or a ``bulk`` of alerts, and deliver whatever waits in the spool."""
+    def execute(self, alert: Optional[Alert], bulk: Sequence[Alert] = (),
+                decided: Optional[Callable[[RunResult], None]] = None) -> RunResult:
+        """Handle ``alert`` (None for a bare ``--flush``) or a ``bulk`` of alerts, and deliver whatever waits in the spool.
+
+        ``decided`` is called once every SMS is held, deduplicated or in the outbox and the decisions
+        are journaled, before anything is sent (not when the state cannot be used: then nothing is
+        kept before it is sent).
+        """
         result = RunResult()
         now = self.clock()
         incoming = self._incoming(alert, bulk, result, now)
-        decided = RunResult()
+        decisions = RunResult()
         try:
             with self._state() as state:
-                outgoing = self._decide_all(state, incoming, now, decided)
+                outgoing = self._decide_all(state, incoming, now, decisions)
         except StateFileError as trouble:
             return self._send_without_state(incoming.direct(self), now, result, trouble)
-        result.records += decided.records
-        result.worsen(decided.exit_code)
-        self._journal(result.records)
+        result.records += decisions.records
+        result.worsen(decisions.exit_code)
+        result.journaled = self._journal(result.records)
+        if decided is not None:
+            decided(result)
         if outgoing:
             settled = self._send_and_settle(state, outgoing)
-            self._journal(settled.records)
+            result.journaled = self._journal(settled.records) and result.journaled
             result.records += settled.records
             result.worsen(settled.exit_code)
         return result
@@ -330,7 +350,7 @@ class Run:
         from sipgate_api.delivery import StopSignals  # pylint: disable=import-error,import-outside-toplevel
 
         settled = RunResult()
-        with StopSignals() as stop:
+        with nullcontext(self.stop) if self.stop is not None else StopSignals() as stop:
             outcomes = self._send(outgoing, stop)
             try:
                 with self._state() as recorded:
