@@ -20,7 +20,7 @@ from sipgate_api.errors import SmsValidationError  # pylint: disable=import-erro
 
 from . import alert as alerts
 from . import decoding, events, journal
-from .arguments import ICINGA_LETTERS, ignored_arguments, quick_options, refuse_secrets, sort_arguments  # noqa: F401
+from .arguments import ICINGA_LETTERS, ignored_arguments, quick_options, refuse_secrets
 from .config import ConfigError, Settings, checked_credentials, credentials_of, load
 from .run import EXIT_PERMANENT, Run, RunResult
 from .template import TemplateError
@@ -29,8 +29,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import IO, Any, List, Mapping, Optional, Sequence, Tuple
 
-# Names the command line's callers use; they live in ``arguments``.
-__all__ = ["alert_from", "ignored_arguments", "main", "parser", "refuse_secrets", "sort_arguments"]
+# What the command line's callers use; ignored_arguments and refuse_secrets live in ``arguments``.
+__all__ = ["alert_from", "ignored_arguments", "main", "parser", "refuse_secrets"]
 
 
 def parser() -> Any:

@@ -242,6 +242,7 @@ def load(config_file: Optional[str], env: Mapping[str, str], cached: bool = Fals
     ``settings_cache``); its token is then read only when it is needed (``with_token``).
     """
     path = config_file or DEFAULT_CONFIG_FILE
+    looked_at = time.time()
     try:
         info = _stat(path)
     except OSError as error:  # a folder on the way that this user may not enter
@@ -263,7 +264,7 @@ def load(config_file: Optional[str], env: Mapping[str, str], cached: bool = Fals
     if info is not None and cache_dir is not None and not from_cache and settings.state_dir == cache_dir:
         from . import settings_cache  # pylint: disable=import-outside-toplevel
 
-        settings_cache.remember(cache_dir, path, info, file_values, time.time())
+        settings_cache.remember(cache_dir, path, info, file_values, looked_at)
     return settings
 
 

@@ -9,8 +9,9 @@ directory, in ``settings.cache.json``, under the file's path and identity (devic
 modification and change times, mode and owner): a file that changed in any way is read again.
 
 - The token is never kept there: a run that sends reads it from the settings file.
-- A file changed less than RACY_SECONDS before it was read is not kept: a second change within
-  the same tick of the file system's clock could leave its size and times as they were.
+- A file changed less than RACY_SECONDS before it was looked at is not kept: a second change
+  within the same tick of the file system's clock (up to 2 s on some) could leave its size and
+  times as they were. Its change time counts, which no one can set back.
 - The cache is looked for where the state directory is before the file is read
   (SIPGATE_SMS_STATE_DIR, else the default), and kept only when the settings lead there: a file
   that names another state directory (without SIPGATE_SMS_STATE_DIR) is read on every run.
@@ -62,9 +63,10 @@ def lookup(state_dir: str, path: str, info: os.stat_result) -> Optional[dict]:
     return {"values": values, "token_given": token_given}
 
 
-def remember(state_dir: str, path: str, info: os.stat_result, values: dict, now: float) -> None:
-    """Keep the file's ``values`` (all but the token) for the next run, unless the file just changed."""
-    if now - info.st_mtime < RACY_SECONDS or now - info.st_ctime < RACY_SECONDS:
+def remember(state_dir: str, path: str, info: os.stat_result, values: dict, looked_at: float) -> None:
+    """Keep the file's ``values`` (all but the token) for the next run, unless it had just changed when its status
+    ``info`` was taken (``looked_at``: the time just before)."""
+    if looked_at - info.st_ctime < RACY_SECONDS:
         return
     entries = _entries(state_dir)
     entries.pop(path, None)

@@ -101,11 +101,13 @@ webhook receiver (--serve [HOST:]PORT, default {listen}):
               flush_interval (30 s)
   [receivers] receiver name = numbers, e.g. oncall = +4915799912345, 0157 99912346
 
-state directory: state.json (dedup, budget, held alerts, outbox, quarantine; shared under a
-  lock) and journal.jsonl (one JSON line per alert and recipient: sent, digest_sent,
-  deduplicated, held, spooled, delivery_unknown, quarantined, failed, state_problem; with time,
-  host/service/state and the text; never a secret). An unusable state.json is set aside and
-  the alert still goes out. --dry-run reads the state but writes neither file.
+state directory: state.json (dedup, budget, held alerts, outbox, quarantine, the numbers
+  recipients' spellings were read as; shared under a lock), journal.jsonl (one JSON line per
+  alert and recipient: sent, digest_sent, deduplicated, held, spooled, delivery_unknown,
+  quarantined, failed, state_problem; with time, host/service/state and the text; never a
+  secret) and settings.cache.json (the settings file's values but the token, until the file
+  changes). An unusable state.json is set aside and the alert still goes out. --dry-run reads
+  the state but writes nothing.
 
 exit codes:
   0  delivered, or deliberately held back (deduplicated, held for a digest)
