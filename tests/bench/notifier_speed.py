@@ -128,6 +128,7 @@ def _versus_python(bench: NotifierBench, rounds: int, what: str, command: Comman
     bench.settle()
     bench.run(*first)
     before = bench.sent_count()
+
     def python_pass(_number: int) -> Tuple[List[str], dict, Optional[str]]:
         return [sys.executable, "-c", "pass"], bench.environment(), None
 

@@ -198,8 +198,8 @@ def parsing_forbidden(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(config_module, "read_file", parse)
 
 
-def test_an_unchanged_settings_file_is_taken_from_the_cache_and_its_token_read_only_to_send(tmp_path: Path,
-                                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unchanged_settings_file_is_taken_from_the_cache_and_its_token_read_only_to_send(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = cached_settings_file(tmp_path, monkeypatch)
     env = {"SIPGATE_SMS_STATE_DIR": str(tmp_path / "state")}
     read = load(str(path), env, cached=True)
@@ -254,8 +254,8 @@ def test_a_broken_cache_is_read_past_and_replaced(tmp_path: Path, monkeypatch: p
     assert "identity" in (tmp_path / "state" / settings_cache.CACHE_FILE).read_text(encoding="utf-8")
 
 
-def test_alerts_sent_with_cached_settings_authenticate_with_the_token_from_the_file(installed: ScriptRunner, settings_files: dict,
-                                                                                     sipgate_sim) -> None:  # type: ignore[no-untyped-def]
+def test_alerts_sent_with_cached_settings_authenticate_with_the_token_from_the_file(
+        installed: ScriptRunner, settings_files: dict, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
     config = settings_files["default"]
     for host in ("web01", "web02"):
         done = installed([*config, *icinga_args(host=host)])

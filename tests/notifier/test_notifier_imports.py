@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from typing import Callable, List, Set
+from typing import List, Set
 
-import pytest
 from support.notifier_script import SCRIPT, ScriptRunner, icinga_args
 
 # Every module a deciding run may import that ``python -c pass`` does not.
@@ -28,15 +27,15 @@ ALLOWED = frozenset({
     # The notifier's deciding parts.
     "sipgate_notify", "sipgate_notify.alert", "sipgate_notify.arguments", "sipgate_notify.cli", "sipgate_notify.config",
     "sipgate_notify.decoding", "sipgate_notify.events", "sipgate_notify.journal", "sipgate_notify.policy",
-    "sipgate_notify.recipients", "sipgate_notify.run", "sipgate_notify.settings_cache", "sipgate_notify.spool",
+    "sipgate_notify.number_book", "sipgate_notify.run", "sipgate_notify.settings_cache", "sipgate_notify.spool",
     "sipgate_notify.state_shape", "sipgate_notify.template",
     # The helper's parts that decide nothing about HTTP: errors and words, the state file and its JSON, the URL check.
     "sipgate_api", "sipgate_api.api_url", "sipgate_api.errors", "sipgate_api.json_text", "sipgate_api.outcomes",
     "sipgate_api.state_file",
 })
 # What a deciding run once imported, or would if it crept back: named, so a failure says which.
-NEVER = ("phonenumbers", "phonenumbers.phonenumberutil", "requests", "urllib3", "argparse", "dataclasses", "inspect", "re", "enum", "hashlib", "tempfile", "random",
-         "typing", "pathlib", "json", "configparser", "contextlib", "collections", "functools", "datetime", "urllib.parse",
+NEVER = ("phonenumbers", "phonenumbers.phonenumberutil", "requests", "urllib3", "argparse", "dataclasses", "inspect", "re", "enum",
+         "hashlib", "tempfile", "random", "typing", "pathlib", "json", "configparser", "contextlib", "collections", "functools", "datetime", "urllib.parse",
          "ipaddress", "base64", "signal", "threading", "unicodedata", "sipgate_notify.message", "sipgate_notify.usage",
          "sipgate_notify.delivery", "sipgate_api.request", "sipgate_api.phone_numbers", "sipgate_api.fitting",
          "sipgate_api.encoding", "sipgate_api.credentials", "sipgate_api.client", "sipgate_api.delivery")
@@ -65,7 +64,8 @@ def assert_decided_with_only_the_allowed_modules(done: subprocess.CompletedProce
     assert extra <= ALLOWED, sorted(extra - ALLOWED)
 
 
-def test_a_deduplicated_alert_imports_only_what_deciding_needs(installed: ScriptRunner, settings_files: dict, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
+def test_a_deduplicated_alert_imports_only_what_deciding_needs(
+        installed: ScriptRunner, settings_files: dict, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
     config = settings_files["default"]
     first = installed([*config, *icinga_args()])
     assert first.returncode == 0 and len(sipgate_sim.sent_sms()) == 1, first.stderr
@@ -75,7 +75,8 @@ def test_a_deduplicated_alert_imports_only_what_deciding_needs(installed: Script
     assert_decided_with_only_the_allowed_modules(repeat)
 
 
-def test_a_held_alert_imports_only_what_deciding_needs(installed: ScriptRunner, settings_files: dict, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
+def test_a_held_alert_imports_only_what_deciding_needs(
+        installed: ScriptRunner, settings_files: dict, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
     config = settings_files["budget_1"]
     first = installed([*config, *icinga_args(host="web01")])
     assert first.returncode == 0 and len(sipgate_sim.sent_sms()) == 1, first.stderr
@@ -85,7 +86,8 @@ def test_a_held_alert_imports_only_what_deciding_needs(installed: ScriptRunner, 
     assert_decided_with_only_the_allowed_modules(over_budget)
 
 
-def test_a_sent_alert_imports_what_sending_needs(installed: ScriptRunner, settings_files: dict, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
+def test_a_sent_alert_imports_what_sending_needs(
+        installed: ScriptRunner, settings_files: dict, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
     """The other side of the list: it is short because sending's modules wait until an SMS goes out."""
     config = settings_files["default"]
     sent = run_with_importtime(installed, [*config, *icinga_args()])

@@ -17,7 +17,7 @@ from support.notifier_stand_ins import journal as journal_of
 from support.number_spellings import AUSTRIAN_MOBILE, SPELLINGS, Spelling  # pylint: disable=import-error
 
 from sipgate_api.credentials import choose_credentials
-from sipgate_notify import recipients
+from sipgate_notify import number_book
 from sipgate_notify.alert import Alert
 from sipgate_notify.config import load
 from sipgate_notify.run import EXIT_OK, EXIT_PERMANENT, Run
@@ -134,27 +134,27 @@ def test_a_refused_spelling_is_read_again_each_time_and_never_kept(state_dir: Pa
     assert state(state_dir)["numbers"] == {}
 
 
-def test_a_spelling_in_use_is_renewed_daily_and_one_unused_for_a_month_forgotten(state_dir: Path, sipgate: StandInSender,
-                                                                                  clock: Clock) -> None:
+def test_a_spelling_in_use_is_renewed_daily_and_one_unused_for_a_month_forgotten(
+        state_dir: Path, sipgate: StandInSender, clock: Clock) -> None:
     run = make_run(state_dir, sipgate, clock)
     started = clock.now
     run.execute(alert_to("+4915799912345"))
     clock.now = started + 3600
     run.execute(alert_to("+4915799912345", host="web02"))
     assert state(state_dir)["numbers"]["DE"]["+4915799912345"]["used"] == started  # a repeat writes nothing for it
-    clock.now = started + recipients.USE_RENEWAL
+    clock.now = started + number_book.USE_RENEWAL
     run.execute(alert_to("+4915799912345", host="web03"))
     assert state(state_dir)["numbers"]["DE"]["+4915799912345"]["used"] == clock.now
-    clock.now += recipients.NUMBER_MEMORY
+    clock.now += number_book.NUMBER_MEMORY
     run.execute(None)
     assert state(state_dir)["numbers"] == {}
 
 
 def test_at_most_so_many_spellings_are_kept_the_least_recently_used_go_first() -> None:
     known = {"DE": {"+49{0}".format(number): {"number": "+49157999{0:05d}".format(number), "used": float(number)}
-                    for number in range(recipients.MAX_NUMBERS + 2)}}
-    recipients.forget_unused(known, now=float(recipients.MAX_NUMBERS + 2))
-    assert len(known["DE"]) == recipients.MAX_NUMBERS and "+490" not in known["DE"] and "+491" not in known["DE"]
+                    for number in range(number_book.MAX_NUMBERS + 2)}}
+    number_book.forget_unused(known, now=float(number_book.MAX_NUMBERS + 2))
+    assert len(known["DE"]) == number_book.MAX_NUMBERS and "+490" not in known["DE"] and "+491" not in known["DE"]
 
 
 def test_a_bad_entry_among_the_numbers_sets_the_state_aside_and_the_alert_still_goes_out(state_dir: Path, sipgate: StandInSender,

@@ -17,7 +17,7 @@ from sipgate_api.state_file import StateFileError, read_state, recovering_state 
 from sipgate_api.errors import SmsValidationError  # pylint: disable=import-error
 from sipgate_api.outcomes import DELIVERED, NOT_DELIVERED, UNKNOWN  # pylint: disable=import-error
 
-from . import events, journal, policy, recipients, spool, state_shape
+from . import events, journal, number_book, policy, spool, state_shape
 from .alert import Alert
 from .config import ConfigError, Settings, credentials_of
 
@@ -144,7 +144,7 @@ class Run:
         # Reports about the state file, journaled with the run's next records.
         self.problems: list = []
 
-    def recipients(self, alert: Alert, result: RunResult, now: float, book: recipients.NumberBook) -> list:
+    def recipients(self, alert: Alert, result: RunResult, now: float, book: number_book.NumberBook) -> list:
         """The alert's recipients in E.164 (the settings' when the engine gave none); bad ones journaled."""
         numbers = []
         for raw in alert.recipients or self.settings.recipients:
@@ -171,7 +171,7 @@ class Run:
         """Under the lock: digests due, this alert's fate per recipient, the spool; the SMS this run sends."""
         policy.complete(state)
         policy.prune(state, now, self.limits)
-        recipients.forget_unused(state["numbers"], now)
+        number_book.forget_unused(state["numbers"], now)
         for item in spool.expire(state, now, self.settings.spool_max_age):
             result.records += [journal.record(events.FAILED, now, item["recipient"], "undelivered for too long, given up: " +
                                               item.get("last_error", ""), about, text=item["text"]) for about in about_each_alert(item["about"])]
@@ -190,6 +190,7 @@ class Run:
         for entry in lost:
             self._record_lost(entry, now, result)
         return outgoing + claimed
+
     def _record_lost(self, lost: spool.Lost, now: float, result: RunResult) -> None:
         """An SMS whose run ended while it was in flight: it may have gone out, so it is tried once more at most."""
         item = lost.item
@@ -204,7 +205,7 @@ class Run:
         result.records += [journal.record(events.DELIVERY_UNKNOWN, now, item["recipient"], reason, each, **details)
                            for each in about_each_alert(item["about"])]
 
-    def bulk_recipients(self, bulk: Sequence[Alert], result: RunResult, now: float, book: recipients.NumberBook) -> Dict[str, List[Alert]]:
+    def bulk_recipients(self, bulk: Sequence[Alert], result: RunResult, now: float, book: number_book.NumberBook) -> Dict[str, List[Alert]]:
         """The alerts of a bulk per recipient, in their order; each recipient gets one SMS for the bulk."""
         batches: Dict[str, List[Alert]] = {}
         for alert in bulk:
@@ -218,7 +219,7 @@ class Run:
 
         ``state`` is the state (its spellings of numbers are used and added to), or None without one.
         """
-        book = recipients.NumberBook(self.settings.region, policy.complete(state)["numbers"] if state is not None else None, now)
+        book = number_book.NumberBook(self.settings.region, policy.complete(state)["numbers"] if state is not None else None, now)
         numbers = self.recipients(alert, result, now, book) if alert else []
         return Incoming(self, alert, numbers, self.bulk_recipients(bulk, result, now, book))
 
