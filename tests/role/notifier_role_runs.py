@@ -78,3 +78,12 @@ def files_holding(secret: str, roots: Sequence[Path]) -> list:
         candidates = [root] if root.is_file() else sorted(root.rglob("*")) if root.is_dir() else []
         found += [path for path in candidates if path.is_file() and not path.is_symlink() and secret.encode() in path.read_bytes()]
     return found
+
+
+def assert_a_second_run_changes_nothing(workdir: Path, variables: Mapping[str, Any], reload_marker: Path) -> None:
+    """The role applied again with the same variables: nothing changed, the engine not reloaded."""
+    reload_marker.unlink(missing_ok=True)
+    run = apply_role(workdir, variables)
+    assert run.rc == 0, run.output
+    assert run.recap()["changed"] == 0, run.output
+    assert not reload_marker.exists()

@@ -19,7 +19,8 @@ import requests
 import yaml
 from engines.process import DaemonProcess
 from engines.waiting import wait_until
-from notifier_role_runs import CONFIG_FILE, PAGER, ROLE_PATHS, STATE_DIR, apply_role, files_holding, remove_role_paths, role_vars
+from notifier_role_runs import (CONFIG_FILE, PAGER, ROLE_PATHS, STATE_DIR, apply_role, assert_a_second_run_changes_nothing, files_holding,
+                                remove_role_paths, role_vars)
 from simulator.sipgate_simulator import TOKEN
 from support.ansible_runner import PlaybookRun
 from system_snapshot import SystemSnapshot
@@ -144,11 +145,7 @@ def test_the_receiver_as_the_unit_runs_it_texts_a_webhook(deployed: Deployed, si
 
 
 def test_second_run_changes_nothing(deployed: Deployed) -> None:
-    deployed.reload_marker.unlink(missing_ok=True)
-    run = apply_role(deployed.workdir, deployed.variables())
-    assert run.rc == 0, run.output
-    assert run.recap()["changed"] == 0, run.output
-    assert not deployed.reload_marker.exists()
+    assert_a_second_run_changes_nothing(deployed.workdir, deployed.variables(), deployed.reload_marker)
 
 
 def test_a_configuration_amtool_rejects_is_rolled_back(deployed: Deployed) -> None:

@@ -14,7 +14,8 @@ from typing import Iterator
 import pytest
 from debian_engines import ICINGA_TEST_OBJECTS, TEST_HOST, TEST_SERVICE, IcingaOnDebian, passive_result, validate
 from engines.waiting import wait_until
-from notifier_role_runs import CONFIG_FILE, PAGER, ROLE_PATHS, SYSTEMD_UNITS, apply_role, files_holding, role_vars, sms_to
+from notifier_role_runs import (CONFIG_FILE, PAGER, ROLE_PATHS, SYSTEMD_UNITS, apply_role, assert_a_second_run_changes_nothing,
+                                files_holding, role_vars, sms_to)
 from simulator.sipgate_simulator import TOKEN
 from support.ansible_runner import PlaybookRun
 from system_snapshot import SystemSnapshot
@@ -95,11 +96,7 @@ def test_icinga_texts_problem_and_recovery(deployed: Deployed, sipgate_sim) -> N
 
 
 def test_second_run_changes_nothing(deployed: Deployed) -> None:
-    deployed.reload_marker.unlink(missing_ok=True)
-    run = apply_role(deployed.workdir, deployed.variables())
-    assert run.rc == 0, run.output
-    assert run.recap()["changed"] == 0, run.output
-    assert not deployed.reload_marker.exists()
+    assert_a_second_run_changes_nothing(deployed.workdir, deployed.variables(), deployed.reload_marker)
 
 
 def test_rejected_configuration_is_restored_and_icinga_not_reloaded(deployed: Deployed) -> None:

@@ -14,7 +14,8 @@ import pytest
 from debian_engines import (NAGIOS_MAIN_CONFIG, NAGIOS_OBJECTS, NAGIOS_TEST_OBJECTS, NAGIOS_TEST_SETTINGS, TEST_HOST,
                             TEST_SERVICE, NagiosOnDebian, passive_result, set_main_config_options, validate)
 from engines.waiting import wait_until
-from notifier_role_runs import (CONFIG_FILE, CRON_FILE, PAGER, ROLE_PATHS, STATE_DIR, SYSTEMD_UNITS, apply_role, files_holding,
+from notifier_role_runs import (CONFIG_FILE, CRON_FILE, PAGER, ROLE_PATHS, STATE_DIR, SYSTEMD_UNITS, apply_role,
+                                assert_a_second_run_changes_nothing, files_holding,
                                 remove_role_paths, role_vars, sms_to)
 from simulator.sipgate_simulator import TOKEN
 from support.ansible_runner import PlaybookRun
@@ -114,11 +115,7 @@ def test_nagios_without_environment_macros_texts_problem_and_recovery(deployed: 
 
 
 def test_second_run_changes_nothing(deployed: Deployed) -> None:
-    deployed.reload_marker.unlink(missing_ok=True)
-    run = apply_role(deployed.workdir, deployed.variables())
-    assert run.rc == 0, run.output
-    assert run.recap()["changed"] == 0, run.output
-    assert not deployed.reload_marker.exists()
+    assert_a_second_run_changes_nothing(deployed.workdir, deployed.variables(), deployed.reload_marker)
 
 
 def test_a_nagios_that_keeps_quotes_in_plugin_output_is_refused_before_any_change(deployed: Deployed) -> None:
