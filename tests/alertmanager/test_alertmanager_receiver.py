@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import List
 
@@ -31,7 +30,7 @@ class Calls:
     """A receiver with its answers, and the order in which answers and sends happened."""
 
     def __init__(self, state_dir: Path, api_url: str, serve: ServeSettings = ServeSettings(), **notify: str) -> None:
-        settings = replace(settings_from(dict({"api_url": api_url, "sms_id": SMS_ID}, **notify)), state_dir=str(state_dir))
+        settings = settings_from(dict({"api_url": api_url, "sms_id": SMS_ID}, **notify)).replace(state_dir=str(state_dir))
         credentials = choose_credentials(token_id=TOKEN_ID, token=TOKEN)
         self.order: List[str] = []
         real = network_sender(settings, credentials)

@@ -21,18 +21,22 @@ The rows:
    the ``task_seconds`` callback in ``callback_plugins/`` (target: at least 10x faster).
 3. The notifier with an alert it has just sent (deduplicated, nothing sent) vs. ``python3 -c pass``
    (target: at most 2.0x).
-4. The notifier delivering a new alert vs. a five-line ``requests.post`` script (target: at most
+4. The notifier with a new alert over the recipient's budget (held for a digest, nothing sent) vs.
+   ``python3 -c pass`` (target: at most 2.0x).
+5. The notifier delivering a new alert vs. a five-line ``requests.post`` script (target: at most
    1.25x) and vs. ``curl`` (reported). Each delivered run has its own alert, so each really sends.
-5. An alert storm: 1,000 alerts in 60 simulated seconds to 3 recipients, each alert one run of the
+   Rows 3 to 5 run the notifier as the role installs it (see ``notifier_speed.py``), and each run
+   is checked to have been deduplicated, held or sent.
+6. An alert storm: 1,000 alerts in 60 simulated seconds to 3 recipients, each alert one run of the
    notifier's ``Run`` (its lock, dedup, budget, digest, spool and journal, and the real sender to
    the simulator); only the clock is simulated, through the seam ``Run`` offers (see
    ``storm_driver.py``). A ``--flush`` after the budget window sends the digests. Reported: alerts
    journaled (target: all 3,000 alert-recipient pairs, every held alert in a digest), SMS and
    segments sent, peak memory (``wait4`` max RSS of the child process).
-6. Message fitting over ``corpus/plugin_outputs.jsonl`` (207 real-world shaped plugin outputs):
+7. Message fitting over ``corpus/plugin_outputs.jsonl`` (207 real-world shaped plugin outputs):
    the share whose notifier SMS, built by the notifier's own message builder with its default
    template, is one GSM-7 segment with type, host, service and state intact (target: 100 %).
-7. The webhook receiver (``sipgate-sms-notify --serve``): 500 Alertmanager notifications, 50 at a
+8. The webhook receiver (``sipgate-sms-notify --serve``): 500 Alertmanager notifications, 50 at a
    time, each its own group that is really sent; the time to each answer, p50 and p99 (reported,
    see ``receiver_latency.py``).
 
@@ -58,7 +62,7 @@ if str(TESTS_DIR) not in sys.path:
 # pylint: disable=wrong-import-position
 from bench.alert_storm import run_storm, storm_rows  # noqa: E402
 from bench.corpus_fitting import CORPUS, fit_corpus, load_corpus, share_fitting  # noqa: E402
-from bench.notifier_speed import NotifierBench, deduplicated_run, delivered_run  # noqa: E402
+from bench.notifier_speed import NotifierBench, deduplicated_run, delivered_run, held_run  # noqa: E402
 from bench.playbook_speed import PlaybookBench, one_recipient, thirty_recipients  # noqa: E402
 from bench.receiver_latency import receiver_rows  # noqa: E402
 from bench.results import Row, failed_row, markdown_table, write_json  # noqa: E402
@@ -100,24 +104,27 @@ def run_all(simulator: SipgateSimulator, workdir: Path, rounds: dict) -> List[Ro
     playbooks.workdir.mkdir()
     notifier = NotifierBench(simulator.url, TOKEN_ID, TOKEN, SMS_ID, workdir / "notifier", sent_count)
     notifier.workdir.mkdir()
+    notifier.prepare()  # the settings files age while the playbooks run: the notifier's cache keeps only a settled one
 
-    progress("1/7 sipgate_sms vs. uri, one recipient ({0} rounds of ansible-playbook)".format(rounds["playbook"]))
+    progress("1/8 sipgate_sms vs. uri, one recipient ({0} rounds of ansible-playbook)".format(rounds["playbook"]))
     rows = measured([("`sipgate_sms` task vs. `uri` task, 1 recipient", "<= 1.0x")], lambda: [one_recipient(playbooks, rounds["playbook"])])
-    progress("2/7 sipgate_sms vs. uri loop, 30 recipients at 0.1 s latency ({0} round(s))".format(rounds["latency"]))
+    progress("2/8 sipgate_sms vs. uri loop, 30 recipients at 0.1 s latency ({0} round(s))".format(rounds["latency"]))
     rows += measured([("30 recipients, 0.1 s latency: `sipgate_sms` vs. `uri` loop", ">= 10x faster")],
                      lambda: [thirty_recipients(playbooks, rounds["latency"], lambda seconds: simulator.configure(latency=seconds))])
-    progress("3/7 notifier, deduplicated alert ({0} rounds)".format(rounds["notifier"]))
+    progress("3/8 notifier, deduplicated alert ({0} rounds)".format(rounds["notifier"]))
     rows += measured([("notifier, deduplicated alert vs. `python3 -c pass`", "<= 2.0x")], lambda: [deduplicated_run(notifier, rounds["notifier"])])
-    progress("4/7 notifier, delivered alert ({0} rounds)".format(rounds["notifier"]))
+    progress("4/8 notifier, held alert ({0} rounds)".format(rounds["notifier"]))
+    rows += measured([("notifier, held alert (over budget) vs. `python3 -c pass`", "<= 2.0x")], lambda: [held_run(notifier, rounds["notifier"])])
+    progress("5/8 notifier, delivered alert ({0} rounds)".format(rounds["notifier"]))
     rows += measured([("notifier, delivered alert vs. five-line `requests.post` script", "<= 1.25x"),
                       ("notifier, delivered alert vs. `curl`", "")], lambda: delivered_run(notifier, rounds["notifier"]))
-    progress("5/7 alert storm: 1,000 alerts, 3 recipients")
+    progress("6/8 alert storm: 1,000 alerts, 3 recipients")
     single_rss: Optional[int] = max(notifier.peak_rss_kib) if notifier.peak_rss_kib else None
     rows += measured([("alert storm: alerts journaled", "all 3,000"), ("alert storm: SMS sent", ""), ("alert storm: peak memory", "")],
                      lambda: storm_rows(run_storm(simulator.url, TOKEN_ID, TOKEN, SMS_ID, workdir, simulator.sent_sms), single_rss))
-    progress("6/7 message fitting over the corpus")
+    progress("7/8 message fitting over the corpus")
     rows += measured([("message fitting over the corpus", "100 %")], fitting_rows)
-    progress("7/7 webhook receiver, 50 concurrent calls")
+    progress("8/8 webhook receiver, 50 concurrent calls")
     rows += measured([("webhook receiver: answer time at 50 concurrent calls, p50", ""),
                       ("webhook receiver: answer time at 50 concurrent calls, p99", "")],
                      lambda: receiver_rows(simulator.url, TOKEN_ID, TOKEN, SMS_ID, workdir / "receiver", sent_count))

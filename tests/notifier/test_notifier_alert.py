@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from sipgate_api.encoding import is_gsm7, measure
 from sipgate_notify import alert as alerts
+from sipgate_notify.arguments import quick_options
 from sipgate_notify.cli import alert_from, ignored_arguments, parser
 from sipgate_notify.message import DEFAULT_TEMPLATE, plain, render
 
@@ -295,6 +296,40 @@ def test_any_icinga_options_give_a_fitting_sms_or_an_alert_error(values: dict, e
         assert "icinga2" in str(error) or "nagios" in str(error)
         return
     if any(values.values()):
-        assert alert is not None and alert.source == alerts.ICINGA2
+        # Nagios macros about the very same alert complete the options, and then name the source.
+        assert alert is not None and alert.source in (alerts.ICINGA2, alerts.NAGIOS)
         assert alert.host == values["l"].strip()
+        if alert.source == alerts.NAGIOS:
+            described = alerts.from_nagios_environment(env)
+            assert (described.notification_type, described.host, described.service) == (alert.notification_type, alert.host, alert.service)
     check_alert(alert, max_segments)
+
+
+# The engine's usual arguments are read without argparse: exactly as argparse reads them.
+option_words = st.sampled_from(["-t", "-l", "-n", "-e", "-u", "-s", "-o", "-r", "-d", "-b", "-c", "-4", "-6", "-f", "-i", "-v", "-X", "-x",
+                                "--config", "--config=x.ini", "--flush", "--dry-run", "--bulk", "--serve", "--serve=:9", "-Z", "--mobile",
+                                "--", "-", "-1", "-tPROBLEM", "-oCRITICAL - down", "-rx@y", "--help", "-h"])
+
+
+# Mostly options with a value each, as engines pass them; any words in any order too.
+paired = st.lists(st.tuples(st.sampled_from(["-t", "-l", "-e", "-s", "-o", "-r", "-x", "--config", "--config=a.ini", "-tRECOVERY", "--flush"]),
+                            st.one_of(wild, option_words)), max_size=7).map(lambda pairs: [word for pair in pairs for word in pair])
+argument_lists = st.one_of(paired, st.lists(st.one_of(option_words, wild), max_size=14))
+
+
+@FUZZ
+@given(argv=argument_lists)
+def test_an_alert_read_without_argparse_is_read_as_argparse_reads_it(argv: list) -> None:
+    quick = quick_options(argv)
+    if quick is None:
+        return  # left to argparse: --help, an unknown option or word, --dry-run, --bulk, --serve
+    options, unknown = parser().parse_known_args(argv)
+    assert unknown == [] and vars(quick) == vars(options)
+
+
+def test_the_engines_usual_arguments_are_read_without_argparse_and_anything_else_is_not() -> None:
+    assert quick_options(STOCK_SERVICE_ARGV) is not None
+    assert quick_options(["--config", "/etc/sipgate-sms/notify.ini", "-t", "PROBLEM", "-l", "web01", "-s", "DOWN"]) is not None
+    assert quick_options(["--flush"]) is not None
+    for rarer in (["--help"], ["-h"], ["--dry-run", "-t", "PROBLEM"], ["--bulk"], ["--serve"], ["-Z", "1", "-t", "PROBLEM"], ["word"]):
+        assert quick_options(rarer) is None

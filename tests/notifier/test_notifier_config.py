@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -14,8 +15,10 @@ import pytest
 from simulator.sipgate_simulator import SMS_ID, TOKEN, TOKEN_ID  # pylint: disable=import-error
 from support.notifier_script import SCRIPT, ScriptRunner, account_settings, clean_environment, icinga_args
 
+from sipgate_notify import config as config_module
+from sipgate_notify import settings_cache
 from sipgate_notify.cli import main, refuse_secrets
-from sipgate_notify.config import ConfigError, load
+from sipgate_notify.config import ConfigError, load, with_token
 from sipgate_notify.message import DEFAULT_TEMPLATE
 
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -179,3 +182,84 @@ def test_a_settings_file_behind_a_folder_the_user_may_not_enter_is_named_in_the_
                           env=clean_environment(), capture_output=True, text=True, timeout=60, check=False, user=65534, group=65534, cwd="/")
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "cannot read the settings file {0} ([Errno 13] Permission denied".format(hidden / "notify.ini") in done.stderr
+
+
+# The settings cache: configparser's values kept in the state directory until the file changes.
+
+def cached_settings_file(folder: Path, monkeypatch: pytest.MonkeyPatch, text: str = INI) -> Path:
+    """A settings file that the cache may keep at once (as if it had been written a while ago)."""
+    monkeypatch.setattr(settings_cache, "RACY_SECONDS", 0.0)
+    return write_ini(folder, text.replace("STATE_DIR", str(folder / "state")))
+
+
+def parsing_forbidden(monkeypatch: pytest.MonkeyPatch) -> None:
+    def parse(path: str) -> None:
+        raise AssertionError("configparser read {0}".format(path))
+    monkeypatch.setattr(config_module, "read_file", parse)
+
+
+def test_an_unchanged_settings_file_is_taken_from_the_cache_and_its_token_read_only_to_send(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = cached_settings_file(tmp_path, monkeypatch)
+    env = {"SIPGATE_SMS_STATE_DIR": str(tmp_path / "state")}
+    read = load(str(path), env, cached=True)
+    cache = (tmp_path / "state" / settings_cache.CACHE_FILE).read_text(encoding="utf-8")
+    assert "file-secret" not in cache and '"token_given":true' in cache and "budget" in cache
+
+    with monkeypatch.context() as patched:
+        parsing_forbidden(patched)
+        cached = load(str(path), env, cached=True)
+    assert cached.token is None and cached.has_token and cached.replace(token="file-secret") == read.replace(settings_file=str(path))
+    assert with_token(cached).token == "file-secret" and "file-secret" not in repr(cached)
+    assert load(str(path), dict(env, SIPGATE_TOKEN="env-secret"), cached=True).token == "env-secret"
+
+
+def test_a_changed_settings_file_is_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = cached_settings_file(tmp_path, monkeypatch)
+    env = {"SIPGATE_SMS_STATE_DIR": str(tmp_path / "state")}
+    assert load(str(path), env, cached=True).budget == 3
+    changed = path.read_text(encoding="utf-8").replace("budget = 3", "budget = 4")  # the same size
+    path.write_text(changed, encoding="utf-8")
+    os.utime(str(path), ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
+    assert load(str(path), env, cached=True).budget == 4
+    path.chmod(0o640)
+    with pytest.raises(ConfigError, match="chmod 600"):
+        load(str(path), env, cached=True)
+
+
+def test_a_settings_file_that_just_changed_is_not_kept(tmp_path: Path) -> None:
+    path = write_ini(tmp_path, INI.replace("STATE_DIR", str(tmp_path / "state")))
+    assert load(str(path), {"SIPGATE_SMS_STATE_DIR": str(tmp_path / "state")}, cached=True).budget == 3
+    assert not (tmp_path / "state" / settings_cache.CACHE_FILE).exists()
+
+
+def test_the_cache_is_kept_only_in_the_state_directory_the_settings_use(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = cached_settings_file(tmp_path, monkeypatch)
+    elsewhere = tmp_path / "elsewhere"
+    assert load(str(path), {"SIPGATE_SMS_STATE_DIR": str(elsewhere)}, cached=True).state_dir == str(elsewhere)
+    assert (elsewhere / settings_cache.CACHE_FILE).exists()
+    # Without SIPGATE_SMS_STATE_DIR the cache would be looked for in the default folder, which these settings do not use.
+    monkeypatch.setattr(config_module, "DEFAULT_STATE_DIR", str(tmp_path / "default"))
+    assert load(str(path), {}, cached=True).state_dir == str(tmp_path / "state")
+    assert not (tmp_path / "default").exists() and not (tmp_path / "state").exists()
+
+
+def test_a_broken_cache_is_read_past_and_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = cached_settings_file(tmp_path, monkeypatch)
+    env = {"SIPGATE_SMS_STATE_DIR": str(tmp_path / "state")}
+    (tmp_path / "state").mkdir()
+    for broken in ("{", "[]", json.dumps({str(path): {"identity": "x"}}), json.dumps({str(path): {"identity": [], "values": {"token": "x"}}})):
+        (tmp_path / "state" / settings_cache.CACHE_FILE).write_text(broken, encoding="utf-8")
+        assert load(str(path), env, cached=True).token == "file-secret"
+    assert "identity" in (tmp_path / "state" / settings_cache.CACHE_FILE).read_text(encoding="utf-8")
+
+
+def test_alerts_sent_with_cached_settings_authenticate_with_the_token_from_the_file(
+        installed: ScriptRunner, settings_files: dict, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
+    config = settings_files["default"]
+    for host in ("web01", "web02"):
+        done = installed([*config, *icinga_args(host=host)])
+        assert done.returncode == 0, done.stderr
+    assert installed.events() == ["sent", "sent"] and len(sipgate_sim.sent_sms()) == 2
+    cache = (installed.state_dir / settings_cache.CACHE_FILE).read_text(encoding="utf-8")
+    assert config[1] in cache and TOKEN not in cache

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Optional
 
 from hypothesis import given, settings
@@ -175,3 +177,14 @@ def test_no_alert_is_ever_lost_and_cost_stays_bounded(events: list) -> None:
             window = [kind for when, kind in sends if moment <= when < moment + LIMITS.budget_window]
             non_recoveries = [kind for kind in window if kind != "RECOVERY"]
             assert len(non_recoveries) <= LIMITS.budget, recipient
+
+
+def test_a_repeat_is_recognised_by_the_fingerprint_earlier_versions_wrote_too() -> None:
+    # They kept a SHA-256 prefix of the same JSON; a state file of theirs must not text every repeat once more.
+    state = policy.empty_state()
+    legacy = hashlib.sha256(json.dumps(["PROBLEM", "CRITICAL", "", ""]).encode("utf-8")).hexdigest()[:16]
+    state["subjects"][policy.subject_key(ALICE, problem())] = {"fingerprint": legacy, "at": 1000.0, "texted_problem": True}
+    key = policy.subject_key(ALICE, problem())
+    assert fates(state, [problem()], now=1100) == [policy.DEDUPLICATED] and state["subjects"][key]["fingerprint"] == legacy
+    assert fates(state, [problem(state="WARNING")], now=1200) == [policy.SEND]
+    assert state["subjects"][key]["fingerprint"] == policy.fingerprint(problem(state="WARNING"))

@@ -5,5 +5,8 @@
 
 Ansible-free on purpose (it needs Python 3 and ``requests`` only), so the notifier runs it on a
 monitoring host as it is. The Ansible side lives beside this package, in ``sipgate_module``.
-Importing the package imports none of its modules: each caller pays only for what it uses.
+Importing the package imports none of its modules: each caller pays only for what it uses. The
+modules a notifier run uses to decide (errors, outcomes, state_file, json_text, api_url) import
+``typing`` only for type checkers (their ``TYPE_CHECKING = False`` blocks) and the rest of what
+they need only when it is used.
 """

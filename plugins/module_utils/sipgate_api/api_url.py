@@ -10,26 +10,61 @@ would cross a network unencrypted.
 
 from __future__ import annotations
 
-import ipaddress
-from typing import Optional
-from urllib.parse import urlsplit
-
 from .errors import SmsValidationError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
+
+# How a test endpoint on this machine is usually written: http://HOST[:PORT][/path], HOST one of these.
+_USUAL_LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
 
 
 def _is_loopback(host: str) -> bool:
     if host.lower().rstrip(".") == "localhost":
         return True
+    import ipaddress  # pylint: disable=import-outside-toplevel  # only plain http needs it
+
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
 
 
+def _plainly_loopback(text: str) -> bool:
+    """``http://127.0.0.1:8080/v2`` and the like: what urlsplit and ipaddress would call loopback too.
+
+    Only this exact form is recognised here; anything else (another host, a user, a query right
+    after the port, an unusual character) is left to urlsplit.
+    """
+    if text[:7].lower() != "http://":
+        return False
+    netloc = text[7:].split("/", 1)[0]
+    for host in _USUAL_LOOPBACK:
+        if netloc == host:
+            return True
+        port = netloc[len(host) + 1:] if netloc.startswith(host + ":") else ""
+        if port and port.isascii() and port.isdigit():
+            return True
+    return False
+
+
+def _warning(api_url: str) -> str:
+    return ("api_url {0} is plain http: the credentials are sent unencrypted, which is acceptable only for a test endpoint "
+            "on this machine".format(api_url))
+
+
 def plain_http_warning(api_url: str) -> Optional[str]:
     """A warning for plain http on loopback, None for anything else; refuses plain http beyond loopback."""
+    text = str(api_url).strip()
+    if text[:6].lower() == "https:":
+        return None  # what urlsplit would find too: the scheme is https
+    if _plainly_loopback(text):
+        return _warning(api_url)
+    from urllib.parse import urlsplit  # pylint: disable=import-outside-toplevel
+
     try:
-        parts = urlsplit(str(api_url).strip())
+        parts = urlsplit(text)
         host = parts.hostname or ""
     except ValueError:
         return None  # not a URL at all: the client says so when it is used
@@ -40,5 +75,4 @@ def plain_http_warning(api_url: str) -> Optional[str]:
                                  "unencrypted".format(api_url),
                                  "use https:// (the default is https://api.sipgate.com/v2); plain http is accepted only on "
                                  "loopback, for a test endpoint")
-    return ("api_url {0} is plain http: the credentials are sent unencrypted, which is acceptable only for a test endpoint "
-            "on this machine".format(api_url))
+    return _warning(api_url)

@@ -14,12 +14,11 @@ change nothing and are repeated on 429, 502, 503, 504 and lost answers too.
 from __future__ import annotations
 
 import traceback
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Optional
 
 from .credentials import Credentials
 from .errors import READ_RETRY_STATUSES, SEND_RETRY_STATUSES, SipgateError, redact
+from .frozen import Frozen
 from .outcomes import NOT_DELIVERED, UNKNOWN
 from .request import SmsRequest
 
@@ -43,13 +42,16 @@ SEND_PATH = "/sessions/sms"
 READ_METHODS = frozenset({"GET", "HEAD"})
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
+class RetryPolicy(Frozen):
     """How hard to try: attempts after the first, the backoff factor, and a cap on Retry-After."""
 
-    retries: int = 3
-    backoff_factor: float = 0.5
-    max_retry_after: float = 30.0
+    __slots__ = ("retries", "backoff_factor", "max_retry_after")
+    retries: int
+    backoff_factor: float
+    max_retry_after: float
+
+    def __init__(self, retries: int = 3, backoff_factor: float = 0.5, max_retry_after: float = 30.0) -> None:
+        self._set(retries=retries, backoff_factor=backoff_factor, max_retry_after=max_retry_after)
 
 
 class _SafeRetry(Retry):  # type: ignore[misc,valid-type]
@@ -182,6 +184,8 @@ class SipgateClient:
 
     def balance(self) -> dict:
         """The balance as a decimal amount in the account's currency (the API counts in 1/10000)."""
+        from decimal import Decimal  # pylint: disable=import-outside-toplevel  # only this answer needs it
+
         answer = self._get_json("/balance")
         try:
             amount = Decimal(int(answer["amount"])) / Decimal(10000)

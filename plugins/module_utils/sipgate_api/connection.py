@@ -6,31 +6,37 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Optional
 
 from .api_url import plain_http_warning
 from .client import DEFAULT_API_URL, RetryPolicy, SipgateClient
 from .credentials import Credentials
 from .errors import SmsValidationError
+from .frozen import Frozen
 
 DEFAULT_CONCURRENCY = 16
 MAX_CONCURRENCY = 32
 
 
-@dataclass(frozen=True)
-class Connection:
+class Connection(Frozen):
     """Credentials, endpoint, limits: everything a client needs, already validated."""
 
+    __slots__ = ("credentials", "api_url", "timeout", "validate_certs", "retries", "max_retry_after", "concurrency")
     credentials: Credentials
-    api_url: str = DEFAULT_API_URL
-    timeout: float = 10.0
-    validate_certs: bool = True
-    retries: int = 3
-    max_retry_after: float = 30.0
-    concurrency: int = DEFAULT_CONCURRENCY
+    api_url: str
+    timeout: float
+    validate_certs: bool
+    retries: int
+    max_retry_after: float
+    concurrency: int
 
-    def __post_init__(self) -> None:
+    def __init__(self, credentials: Credentials, api_url: str = DEFAULT_API_URL, timeout: float = 10.0, validate_certs: bool = True,
+                 retries: int = 3, max_retry_after: float = 30.0, concurrency: int = DEFAULT_CONCURRENCY) -> None:
+        self._set(credentials=credentials, api_url=api_url, timeout=timeout, validate_certs=validate_certs, retries=retries,
+                  max_retry_after=max_retry_after, concurrency=concurrency)
+        self._check()
+
+    def _check(self) -> None:
         if not isinstance(self.timeout, (int, float)) or not math.isfinite(self.timeout) or self.timeout <= 0:
             raise SmsValidationError("timeout", "must be a number of seconds above 0", "give a positive number like 10")
         if not isinstance(self.retries, int) or self.retries < 0:

@@ -6,23 +6,27 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass, field
 from typing import Optional
 
 from .errors import SmsValidationError
+from .frozen import Frozen
 
 TOKEN = "personal access token"
 LEGACY = "username and password"
 BEARER = "OAuth access token"
 
 
-@dataclass(frozen=True)
-class Credentials:
+class Credentials(Frozen):
     """One way of authenticating. The secret is kept out of repr() so it never lands in a log."""
 
+    __slots__ = ("kind", "identity", "secret")
+    _UNSHOWN = ("secret",)
     kind: str
     identity: str
-    secret: str = field(repr=False)
+    secret: str
+
+    def __init__(self, kind: str, identity: str, secret: str) -> None:
+        self._set(kind=kind, identity=identity, secret=secret)
 
     def authorization_header(self) -> str:
         if self.kind == BEARER:

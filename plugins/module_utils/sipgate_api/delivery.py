@@ -17,10 +17,10 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from dataclasses import dataclass
 from typing import Any, Iterable, Optional
 
 from .errors import SipgateError
+from .frozen import Frozen
 from .outcomes import DELIVERED, NOT_DELIVERED, UNKNOWN, UNSENDABLE
 from .request import SmsRequest
 
@@ -32,14 +32,17 @@ NOT_TRIED = "not tried: "
 _POLL_SECONDS = 0.05
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(Frozen):
     """What became of one SMS. ``attempted`` is false when its request never went out."""
 
+    __slots__ = ("sms", "delivery", "error", "attempted")
     sms: SmsRequest
     delivery: str
-    error: Optional[SipgateError] = None
-    attempted: bool = True
+    error: Optional[SipgateError]
+    attempted: bool
+
+    def __init__(self, sms: SmsRequest, delivery: str, error: Optional[SipgateError] = None, attempted: bool = True) -> None:
+        self._set(sms=sms, delivery=delivery, error=error, attempted=attempted)
 
     @property
     def verdict(self) -> str:
@@ -53,12 +56,15 @@ class Outcome:
         return self.error.message if self.attempted else NOT_TRIED + self.error.message
 
 
-@dataclass(frozen=True)
-class Delivery:
+class Delivery(Frozen):
     """The outcomes of a batch in input order, and the name of the signal that cut it short, if one did."""
 
+    __slots__ = ("outcomes", "interrupted_by")
     outcomes: tuple
-    interrupted_by: str = ""
+    interrupted_by: str
+
+    def __init__(self, outcomes: tuple, interrupted_by: str = "") -> None:
+        self._set(outcomes=outcomes, interrupted_by=interrupted_by)
 
     def count(self, delivery: str) -> int:
         return sum(1 for outcome in self.outcomes if outcome.delivery == delivery)

@@ -6,7 +6,8 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+
+from .frozen import Frozen
 
 GSM7 = "gsm7"
 UCS2 = "ucs2"
@@ -23,13 +24,16 @@ GSM7_SINGLE, GSM7_PART = 160, 153
 UCS2_SINGLE, UCS2_PART = 70, 67
 
 
-@dataclass(frozen=True)
-class SmsSize:
+class SmsSize(Frozen):
     """What a text costs: its encoding, its length in units (septets or UTF-16 units) and segments."""
 
+    __slots__ = ("encoding", "units", "segments")
     encoding: str
     units: int
     segments: int
+
+    def __init__(self, encoding: str, units: int, segments: int) -> None:
+        self._set(encoding=encoding, units=units, segments=segments)
 
     def as_dict(self) -> dict:
         return {"encoding": self.encoding, "units": self.units, "segments": self.segments}

@@ -3,16 +3,17 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Errors raised by the sipgate helper, with plain-words explanations.
 
-Imports nothing from Ansible and nothing from requests, so the notifier can
-decide about an alert without paying for those imports.
+Imports nothing from Ansible and nothing from requests, and ``re`` only to redact an answer, so
+the notifier can decide about an alert without paying for those imports.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Iterable, Optional
-
 from .outcomes import NOT_DELIVERED, UNKNOWN, UNSENDABLE
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable, Optional
 
 SEND = "POST /sessions/sms"
 
@@ -48,10 +49,11 @@ GATEWAY_STATUSES = frozenset({502, 504})
 UNSENDABLE_STATUSES = frozenset({400, 413, 422})
 
 MAX_DETAIL = 200
-_AUTHORIZATION = re.compile(r"(?i)\b(basic|bearer)\s+[A-Za-z0-9+/=._~-]{8,}")
-_SECRET_FIELD = re.compile(r"(?i)([\"']?(?:password|token|secret|authorization|access_token)[\"']?\s*[:=]\s*)"
-                           r"(\"[^\"]*\"|'[^']*'|[^\s,;}&]+)")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+# Patterns (re caches them compiled): a credential in an answer, and control characters.
+_AUTHORIZATION = r"(?i)\b(basic|bearer)\s+[A-Za-z0-9+/=._~-]{8,}"
+_SECRET_FIELD = (r"(?i)([\"']?(?:password|token|secret|authorization|access_token)[\"']?\s*[:=]\s*)"
+                 r"(\"[^\"]*\"|'[^']*'|[^\s,;}&]+)")
+_CONTROL = r"[\x00-\x1f\x7f]+"
 
 
 def explain_status(status: int, what: str = SEND) -> str:
@@ -67,12 +69,14 @@ def explain_status(status: int, what: str = SEND) -> str:
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
     """``text`` fit to show: cut short, on one line, with anything that looks like a credential removed."""
+    import re  # pylint: disable=import-outside-toplevel  # only an error answer needs it
+
     for secret in sorted(secrets, key=len, reverse=True):
         if secret and len(secret) >= 4:
             text = text.replace(secret, "[redacted]")
-    text = _AUTHORIZATION.sub(lambda match: match.group(1) + " [redacted]", text)
-    text = _SECRET_FIELD.sub(lambda match: match.group(1) + "[redacted]", text)
-    text = _CONTROL.sub(" ", text).strip()
+    text = re.sub(_AUTHORIZATION, lambda match: match.group(1) + " [redacted]", text)
+    text = re.sub(_SECRET_FIELD, lambda match: match.group(1) + "[redacted]", text)
+    text = re.sub(_CONTROL, " ", text).strip()
     return text if len(text) <= MAX_DETAIL else text[:MAX_DETAIL] + "..."
 
 

@@ -9,13 +9,12 @@ import hashlib
 import math
 import re
 import time
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterable, Optional
 
 from .errors import SmsValidationError
 from .encoding import SmsSize, measure
-from .phone_numbers import e164, region_of
+from .frozen import Frozen
 
 MAX_SCHEDULE_SECONDS = 30 * 24 * 3600
 DEFAULT_COUNTRY_CODE = "49"
@@ -26,18 +25,19 @@ _RELATIVE_DELAY = re.compile(r"^\+?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$
 _UNIX_SECONDS = re.compile(r"^\d{9,11}$")
 
 
-@dataclass(frozen=True)
-class SmsRequest:
+class SmsRequest(Frozen):
     """A single SMS to one recipient: the body of one POST /sessions/sms."""
 
+    __slots__ = ("sms_id", "recipient", "message", "send_at", "size")
+    _UNCOMPARED = ("size",)
     sms_id: str
     recipient: str
     message: str
-    send_at: Optional[int] = None
-    size: SmsSize = field(init=False, compare=False)
+    send_at: Optional[int]
+    size: SmsSize
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "size", measure(self.message))
+    def __init__(self, sms_id: str, recipient: str, message: str, send_at: Optional[int] = None) -> None:
+        self._set(sms_id=sms_id, recipient=recipient, message=message, send_at=send_at, size=measure(message))
 
     def payload(self) -> dict:
         body: dict[str, Any] = {"smsId": self.sms_id, "recipient": self.recipient, "message": self.message}
@@ -58,6 +58,8 @@ def normalise_recipient(raw: Any, field_name: str = "recipients", country_code: 
                         region: Optional[str] = None) -> str:
     """A phone number in E.164 (+4915799912345), national forms read in ``region`` or else the
     country of ``country_code``; refused with the reason when it is not a valid number there."""
+    from .phone_numbers import e164, region_of  # pylint: disable=import-outside-toplevel  # only reading a number needs it
+
     return e164(raw, region_of(country_code, region), field_name)
 
 
@@ -127,6 +129,8 @@ def build_requests(sms_id: Any, recipients: Iterable[Any], message: Any, send_at
                    now: Optional[float] = None, country_code: Any = DEFAULT_COUNTRY_CODE,
                    region: Optional[str] = None) -> list[SmsRequest]:
     """Validate everything first, so a bad field never leaves some SMS sent and others not."""
+    from .phone_numbers import e164, region_of  # pylint: disable=import-outside-toplevel  # only reading a number needs it
+
     checked_id = validate_sms_id(sms_id)
     checked_message = validate_message(message)
     moment = parse_send_at(send_at, now)

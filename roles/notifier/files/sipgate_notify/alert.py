@@ -5,9 +5,9 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, replace
-from typing import Iterable, Mapping, Optional, Tuple
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable, Mapping, Optional, Tuple
 
 NAGIOS = "nagios"
 ICINGA2 = "icinga2"
@@ -20,38 +20,65 @@ INFORMATION = "information"
 # Types that carry a person's note worth texting (who acknowledged, why the downtime).
 ANNOTATED_TYPES = frozenset({"ACKNOWLEDGEMENT", "CUSTOM", "DOWNTIMESTART", "DOWNTIMEEND", "DOWNTIMECANCELLED", "DOWNTIMEREMOVED"})
 
-_RECIPIENT_SEPARATORS = re.compile(r"[,;]")
-_LOOKS_LIKE_PHONE = re.compile(r"^\+?[\d\s\-./()]{6,}$")
-_CHECKMK_PARAMETER = re.compile(r"^NOTIFY_PARAMETER_(\d+)$")
+# Besides digits and white space, what a phone number in a Checkmk parameter may hold.
+_PHONE_PUNCTUATION = frozenset("-./()")
+_CHECKMK_PARAMETER = "NOTIFY_PARAMETER_"
 
 
 class AlertError(ValueError):
     """The engine's input does not describe an alert; the message says what is missing."""
 
 
-@dataclass(frozen=True)
 class Alert:
-    """A host alert (``service`` empty) or a service alert, with who should get it."""
+    """A host alert (``service`` empty) or a service alert, with who should get it.
 
-    notification_type: str
-    host: str
-    state: str
-    output: str = ""
-    service: str = ""
-    host_display: str = ""
-    service_display: str = ""
-    long_output: str = ""
-    author: str = ""
-    comment: str = ""
-    date: str = ""
-    recipients: tuple = ()
-    source: str = ""
-    # What the notifier noticed about the input (an unknown option, an e-mail address as recipient):
-    # journaled with the alert, which is sent all the same.
-    warnings: tuple = ()
-    # What tells apart alerts about the same host and service (a webhook alert's label set, hashed);
-    # empty for the engines, whose host and service say it all.
-    identity: str = ""
+    A value: compared by its fields, changed only into a new one by ``replace``. (A plain class: a
+    dataclass would import ``dataclasses`` and ``inspect`` on every run, a few milliseconds.)
+    """
+
+    __slots__ = ("notification_type", "host", "state", "output", "service", "host_display", "service_display", "long_output",
+                 "author", "comment", "date", "recipients", "source", "warnings", "identity")
+
+    def __init__(self, notification_type: str, host: str, state: str, output: str = "", service: str = "", host_display: str = "",
+                 service_display: str = "", long_output: str = "", author: str = "", comment: str = "", date: str = "",
+                 recipients: tuple = (), source: str = "", warnings: tuple = (), identity: str = "") -> None:
+        self.notification_type = notification_type
+        self.host = host
+        self.state = state
+        self.output = output
+        self.service = service
+        self.host_display = host_display
+        self.service_display = service_display
+        self.long_output = long_output
+        self.author = author
+        self.comment = comment
+        self.date = date
+        self.recipients = recipients
+        self.source = source
+        # What the notifier noticed about the input (an unknown option, an e-mail address as recipient):
+        # journaled with the alert, which is sent all the same.
+        self.warnings = warnings
+        # What tells apart alerts about the same host and service (a webhook alert's label set, hashed);
+        # empty for the engines, whose host and service say it all.
+        self.identity = identity
+
+    def _fields(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def replace(self, **changes: object) -> Alert:
+        """A copy with ``changes``."""
+        fields = dict(zip(self.__slots__, self._fields()))
+        fields.update(changes)
+        return Alert(**fields)  # type: ignore[arg-type]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Alert) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return "Alert({0})".format(", ".join("{0}={1!r}".format(name, value) for name, value in zip(self.__slots__, self._fields())))
 
     @property
     def is_service(self) -> bool:
@@ -94,7 +121,7 @@ def split_recipients(*values: Optional[str]) -> tuple:
     """Pager fields may hold several numbers separated by commas or semicolons; order kept, repeats dropped."""
     found: list = []
     for value in values:
-        for part in _RECIPIENT_SEPARATORS.split(value or ""):
+        for part in (value or "").replace(";", ",").split(","):
             part = part.strip()
             if part and part not in found:
                 found.append(part)
@@ -126,10 +153,26 @@ def from_nagios_environment(env: Mapping[str, str]) -> Alert:
     }, split_recipients(env.get("NAGIOS_CONTACTPAGER")))
 
 
+def _parameter_number(name: str) -> Optional[int]:
+    """``3`` for ``NOTIFY_PARAMETER_3``, None for any other name."""
+    if not name.startswith(_CHECKMK_PARAMETER):
+        return None
+    digits = name[len(_CHECKMK_PARAMETER):]
+    digits = digits[:-1] if digits.endswith("\n") else digits  # as a regular expression's $ would allow
+    return int(digits) if digits and digits.isdecimal() else None
+
+
+def _looks_like_phone(text: str) -> bool:
+    """At least six digits, blanks and ``-./()``, after an optional ``+``."""
+    rest = text[1:] if text.startswith("+") else text
+    return len(rest) >= 6 and all(character.isdecimal() or character.isspace() or character in _PHONE_PUNCTUATION
+                                  for character in rest)
+
+
 def _checkmk_parameter_recipients(env: Mapping[str, str]) -> list:
     """NOTIFY_PARAMETER_1, _2, …: those that are phone numbers add recipients (in their order)."""
-    numbered = sorted((int(match.group(1)), value) for name, value in env.items() for match in [_CHECKMK_PARAMETER.match(name)] if match)
-    return [part for _number, value in numbered for part in split_recipients(value) if _LOOKS_LIKE_PHONE.match(part)]
+    numbered = sorted((number, value) for name, value in env.items() for number in [_parameter_number(name)] if number is not None)
+    return [part for _number, value in numbered for part in split_recipients(value) if _looks_like_phone(part)]
 
 
 def from_checkmk_environment(env: Mapping[str, str]) -> Alert:
@@ -170,7 +213,7 @@ def from_icinga_options(options: Mapping[str, Optional[str]], warnings: Iterable
         "host_display": options.get("n"), "service_display": options.get("u"),
         "author": options.get("b"), "comment": options.get("c"), "date": options.get("d"),
     }, numbers)
-    return replace(alert, warnings=tuple(warnings) + tuple(about_numbers))
+    return alert.replace(warnings=tuple(warnings) + tuple(about_numbers))
 
 
 def with_nagios_environment(alert: Alert, env: Mapping[str, str]) -> Alert:
@@ -189,7 +232,7 @@ def with_nagios_environment(alert: Alert, env: Mapping[str, str]) -> Alert:
     same = (described.notification_type, described.host, described.service) == (alert.notification_type, alert.host, alert.service)
     if not same:
         return alert
-    return replace(described, recipients=alert.recipients or described.recipients, warnings=alert.warnings)
+    return described.replace(recipients=alert.recipients or described.recipients, warnings=alert.warnings)
 
 
 def from_environment(env: Mapping[str, str]) -> Optional[Alert]:

@@ -25,6 +25,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from .alert import Alert
 from .message import TemplateError, fill, fill_fitted, fits
+from .template import ALERTMANAGER_TEMPLATE as DEFAULT_TEMPLATE
 
 ALERTMANAGER = "alertmanager"
 GRAFANA = "grafana"
@@ -41,7 +42,6 @@ HOST_LABELS = ("instance", "host", "hostname", "nodename", "node", "pod", "job")
 # How many hosts (and alertnames) an SMS names before it counts the rest (",+3").
 NAMED = 2
 
-DEFAULT_TEMPLATE = "{status} {count} {alertname}{hosts}{also}: {summary}"
 TEMPLATE_FIELDS = ("status", "count", "alertname", "hosts", "also", "summary", "description", "severity", "receiver")
 
 

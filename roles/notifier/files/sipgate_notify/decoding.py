@@ -12,8 +12,9 @@ Paths stay as they are: the operating system takes their bytes back unchanged.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 # Values that must be exact: environment variable -> what it is.
 EXACT_VARIABLES = {
@@ -56,13 +57,15 @@ def _refusal(where: str, what: str, value: str) -> str:
     return "{0} ({1}) holds bytes that are not UTF-8 (at character {2}); give it in plain ASCII".format(where, what, position + 1)
 
 
-@dataclass(frozen=True)
 class Given:
     """The arguments and environment as text, and the refusals for values that must be exact."""
 
-    argv: List[str]
-    env: Dict[str, str]
-    refusals: Tuple[str, ...] = ()
+    __slots__ = ("argv", "env", "refusals")
+
+    def __init__(self, argv: List[str], env: Dict[str, str], refusals: Tuple[str, ...] = ()) -> None:
+        self.argv = argv
+        self.env = env
+        self.refusals = refusals
 
     def check(self) -> None:
         if self.refusals:

@@ -10,7 +10,6 @@ send do it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Optional
 
 from sipgate_api.connection import Connection  # pylint: disable=import-error
@@ -26,15 +25,17 @@ MAX_RETRY_AFTER = 3.0
 PARALLEL_SENDS = 8
 
 
-@dataclass(frozen=True)
 class Outcome:
     """What happened to one outbox item: ``delivery`` in the helper's words, and why not."""
 
-    item_id: str
-    delivery: str
-    error: str = ""
-    temporary: bool = True
-    unsendable: bool = False
+    __slots__ = ("item_id", "delivery", "error", "temporary", "unsendable")
+
+    def __init__(self, item_id: str, delivery: str, error: str = "", temporary: bool = True, unsendable: bool = False) -> None:
+        self.item_id = item_id
+        self.delivery = delivery
+        self.error = error
+        self.temporary = temporary
+        self.unsendable = unsendable
 
 
 def _outcome(item_id: str, delivery: str, error: Optional[SipgateError], reason: str) -> Outcome:

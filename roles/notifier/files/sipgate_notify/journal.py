@@ -11,16 +11,20 @@ run: the failure is reported on stderr and to syslog, where the records go anywa
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
-from pathlib import Path
-from typing import Iterable, Optional
 
+from sipgate_api.json_text import dumps  # pylint: disable=import-error
 from sipgate_api.state_file import StateFileError, open_replacing  # pylint: disable=import-error
 
 from . import events
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable, Optional, Union
+
+    PathLike = Union[str, "os.PathLike[str]"]
 
 JOURNAL_FILE = "journal.jsonl"
 SYSLOG_SOCKET = "/dev/log"
@@ -40,15 +44,15 @@ def record(event: str, now: float, recipient: str = "", reason: str = "", alert:
 def _line(entry: dict) -> bytes:
     # A path holding bytes that are not UTF-8 reaches a reason as surrogates: backslashreplace makes
     # them a JSON \u escape inside the string instead of an error that would lose the line.
-    return (json.dumps(entry, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace")
+    return (dumps(entry, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace")
 
 
-def append(state_dir: Path, records: Iterable[dict]) -> bool:
+def append(state_dir: PathLike, records: Iterable[dict]) -> bool:
     """Append the records; True when they are in the journal, False (reported, never raised) when not."""
     lines = b"".join(_line(entry) for entry in records)
     if not lines:
         return True
-    path = state_dir / JOURNAL_FILE
+    path = os.path.join(os.fspath(state_dir), JOURNAL_FILE)
     try:
         descriptor, planted = open_replacing(path, os.O_WRONLY | os.O_APPEND)
     except (OSError, StateFileError) as error:

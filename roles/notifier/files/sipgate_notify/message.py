@@ -9,20 +9,19 @@ still see which host, which service and which state.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Mapping, Sequence
-
 from sipgate_api.encoding import measure  # pylint: disable=import-error
 from sipgate_api.fitting import ELLIPSIS, at_word_boundary, fit, fold_whitespace, to_gsm7  # pylint: disable=import-error
 
 from .alert import PROBLEM, RECOVERY, Alert
+from .template import DEFAULT_TEMPLATE, TemplateError, check_template, formatted, template_fields
 
-DEFAULT_TEMPLATE = "{type} {subject} {state}{note}: {output}"
-TEMPLATE_FIELDS = ("type", "subject", "host", "host_display", "service", "service_display", "state", "output",
-                   "long_output", "author", "comment", "note", "date", "source")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Iterable, Mapping, Sequence
 
-
-class TemplateError(ValueError):
-    """The configured template cannot be used; the message names the field or the syntax problem."""
+# The template's names are here too, beside the text they make.
+__all__ = ["DEFAULT_TEMPLATE", "TemplateError", "bulk", "check_template", "digest", "digest_item", "fill", "fill_fitted", "fits",
+           "plain", "render", "worst_first"]
 
 
 def plain(text: str) -> str:
@@ -34,38 +33,9 @@ def fits(text: str, max_segments: int) -> bool:
     return measure(text).segments <= max_segments
 
 
-def note_of(alert: Alert) -> str:
-    """`` (alice: on it)`` for acknowledgements, downtimes and custom notifications; empty otherwise."""
-    if not alert.annotated:
-        return ""
-    parts = [part for part in (alert.author, alert.comment) if part]
-    return " ({0})".format(": ".join(parts)) if parts else ""
-
-
-def template_fields(alert: Alert) -> dict:
-    return {
-        "type": alert.notification_type, "subject": alert.display_subject, "host": alert.host,
-        "host_display": alert.host_display or alert.host, "service": alert.service,
-        "service_display": alert.service_display or alert.service, "state": alert.state, "output": alert.output,
-        "long_output": alert.long_output, "author": alert.author, "comment": alert.comment, "note": note_of(alert),
-        "date": alert.date, "source": alert.source,
-    }
-
-
-class _Fields(dict):
-    def __missing__(self, key: str) -> str:
-        raise TemplateError("the template uses {{{0}}}, which is not a field; use any of {1}".format(
-            key, ", ".join("{" + name + "}" for name in self)))
-
-
 def fill(template: str, fields: Mapping[str, str], cut: str = "output") -> str:
     """``template`` filled from ``fields`` as one line of GSM-7, whatever its length."""
-    try:
-        text = plain(template.format_map(_Fields(fields)))
-    except (ValueError, IndexError, AttributeError) as error:
-        if isinstance(error, TemplateError):
-            raise
-        raise TemplateError("the template {0!r} is not a str.format template: {1}".format(template, error)) from None
+    text = plain(formatted(template, fields))
     # A text without the part that is cut (plugin output, summary) would end in a dangling colon.
     return text.rstrip(" :") if not fields.get(cut) else text
 
@@ -109,11 +79,6 @@ def fill_fitted(template: str, fields: Mapping[str, str], cut: str, max_segments
 def render(template: str, alert: Alert, max_segments: int = 1) -> str:
     """The alert's SMS text: at most ``max_segments`` GSM-7 segments, the output cut first."""
     return fill_fitted(template, template_fields(alert), "output", max_segments)
-
-
-def check_template(template: str) -> None:
-    """Refuse a template that cannot render (unknown field, broken braces) before any alert depends on it."""
-    render(template, Alert("PROBLEM", "web01", "CRITICAL", "check output", service="HTTP"), 1)
 
 
 def digest_item(subject: str, states: Iterable[str], notification_type: str) -> str:

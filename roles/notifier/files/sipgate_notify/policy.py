@@ -20,13 +20,14 @@ supplies the clock and does the sending. The rules:
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import dataclass
-from typing import Optional
+from sipgate_api.json_text import dumps  # pylint: disable=import-error
 
 from . import events
 from .alert import PROBLEM, RECOVERY, Alert
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
 
 # A decision is SEND, or the journal event of an alert that is not sent now.
 SEND = "send"
@@ -38,30 +39,36 @@ STATE_VERSION = 1
 SUBJECT_MEMORY = 7 * 24 * 3600.0
 
 
-@dataclass(frozen=True)
 class Limits:
-    dedup_window: float = 900.0
-    budget: int = 5
-    budget_window: float = 600.0
+    __slots__ = ("dedup_window", "budget", "budget_window")
+
+    def __init__(self, dedup_window: float = 900.0, budget: int = 5, budget_window: float = 600.0) -> None:
+        self.dedup_window = dedup_window
+        self.budget = budget
+        self.budget_window = budget_window
 
 
-@dataclass(frozen=True)
 class Decision:
-    fate: str
-    reason: str
+    __slots__ = ("fate", "reason")
+
+    def __init__(self, fate: str, reason: str) -> None:
+        self.fate = fate
+        self.reason = reason
 
 
-@dataclass(frozen=True)
 class Digest:
     """One digest SMS due for ``recipient``: ``total`` held alerts about the subjects in ``entries``."""
 
-    recipient: str
-    total: int
-    entries: list
+    __slots__ = ("recipient", "total", "entries")
+
+    def __init__(self, recipient: str, total: int, entries: list) -> None:
+        self.recipient = recipient
+        self.total = total
+        self.entries = entries
 
 
 def empty_state() -> dict:
-    return {"version": STATE_VERSION, "subjects": {}, "sends": {}, "held": {}, "outbox": [], "quarantine": []}
+    return {"version": STATE_VERSION, "subjects": {}, "sends": {}, "held": {}, "outbox": [], "quarantine": [], "numbers": {}}
 
 
 def complete(state: dict) -> dict:
@@ -73,12 +80,29 @@ def complete(state: dict) -> dict:
 
 
 def subject_key(recipient: str, alert: Alert) -> str:
-    return json.dumps([recipient, alert.host, alert.service] + ([alert.identity] if alert.identity else []))
+    return dumps([recipient, alert.host, alert.service] + ([alert.identity] if alert.identity else []))
 
 
 def fingerprint(alert: Alert) -> str:
-    identity = [alert.notification_type, alert.state, alert.author, alert.comment]
-    return hashlib.sha256(json.dumps(identity).encode("utf-8")).hexdigest()[:16]
+    """What makes a repeat a repeat, as it is: type, state, author and comment (not the output)."""
+    return dumps([alert.notification_type, alert.state, alert.author, alert.comment])
+
+
+def _hashed_fingerprint(alert: Alert) -> str:
+    """The fingerprint as earlier versions wrote it, a SHA-256 prefix: still recognised, so an upgrade texts no repeat."""
+    import hashlib  # pylint: disable=import-outside-toplevel  # only such a file needs it
+
+    return hashlib.sha256(fingerprint(alert).encode("utf-8")).hexdigest()[:16]
+
+
+def is_repeat(seen: Optional[dict], alert: Alert, now: float, limits: Limits) -> bool:
+    """Whether the subject's latest alert ``seen`` was this one, within the dedup window."""
+    if not seen or now - seen.get("at", 0) >= limits.dedup_window:
+        return False
+    known = seen.get("fingerprint")
+    if known == fingerprint(alert):
+        return True
+    return isinstance(known, str) and not known.startswith("[") and known == _hashed_fingerprint(alert)
 
 
 def prune(state: dict, now: float, limits: Limits) -> None:
@@ -136,7 +160,7 @@ def decide(state: dict, alert: Alert, recipient: str, now: float, limits: Limits
     """What to do with ``alert`` for ``recipient``; the state records the decision."""
     key = subject_key(recipient, alert)
     seen = state["subjects"].get(key)
-    if seen and seen.get("fingerprint") == fingerprint(alert) and now - seen.get("at", 0) < limits.dedup_window:
+    if is_repeat(seen, alert, now, limits):
         return Decision(DEDUPLICATED, "the same {0} {1} came {2:.0f} s ago".format(alert.notification_type, alert.state, now - seen["at"]))
     if _held_entry(state, recipient, key) is not None:
         _hold(state, recipient, key, alert, now)
@@ -167,7 +191,7 @@ def decide_bulk(state: dict, alerts: list, recipient: str, now: float, limits: L
         key = subject_key(recipient, alert)
         seen = state["subjects"].get(key)
         held_already = _held_entry(state, recipient, key) is not None
-        if seen and seen.get("fingerprint") == fingerprint(alert) and now - seen.get("at", 0) < limits.dedup_window:
+        if is_repeat(seen, alert, now, limits):
             decision = Decision(DEDUPLICATED, "the same {0} {1} came {2:.0f} s ago".format(alert.notification_type, alert.state, now - seen["at"]))
         elif not held_already and has_room:
             decision = Decision(SEND, "within the budget, in one SMS with the rest of the bulk")

@@ -21,9 +21,9 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, List, Optional, Sequence, Tuple
 from urllib.parse import unquote
 
 from sipgate_api.credentials import Credentials  # pylint: disable=import-error
@@ -31,8 +31,11 @@ from sipgate_api.credentials import Credentials  # pylint: disable=import-error
 from . import alertmanager, events, journal
 from .alert import Alert, split_recipients
 from .config import Settings
-from .run import Run, RunResult, Sender
+from .run import Run, RunResult
 from .serve_settings import ServeSettings
+
+if TYPE_CHECKING:
+    from .run import Sender
 
 RECIPIENTS_PARAMETER = "to"
 
@@ -155,7 +158,7 @@ class Receiver:
         if not numbers and not self.settings.recipients:
             reply(self._no_recipient(group))
             return
-        alerts = [replace(alert, recipients=numbers) for alert in group.alerts]
+        alerts = [alert.replace(recipients=numbers) for alert in group.alerts]
         answered: List[Answer] = []
 
         def decided(result: RunResult) -> None:

@@ -12,24 +12,27 @@ from __future__ import annotations
 
 import os
 import time
-from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, Sequence
 
 from sipgate_api.state_file import StateFileError, read_state, recovering_state  # pylint: disable=import-error
-from sipgate_api.credentials import Credentials  # pylint: disable=import-error
 from sipgate_api.errors import SmsValidationError  # pylint: disable=import-error
-from sipgate_api.outcomes import DELIVERED, UNKNOWN  # pylint: disable=import-error
-from sipgate_api.encoding import measure  # pylint: disable=import-error
-from sipgate_api.request import normalise_recipient  # pylint: disable=import-error
+from sipgate_api.outcomes import DELIVERED, NOT_DELIVERED, UNKNOWN  # pylint: disable=import-error
 
-from . import events, journal, message, policy, spool, state_shape
+from . import events, journal, number_book, policy, spool, state_shape
 from .alert import Alert
-from .config import Settings
+from .config import ConfigError, Settings, credentials_of
 
-if TYPE_CHECKING:  # importing delivery imports requests, which only a run that sends should pay for
+# Only what a run that decides needs is imported: sending (requests), the text (fitting) and the
+# check of a number not seen before (phonenumbers) are imported where they are used.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Dict, List, Optional, Sequence
+
+    from sipgate_api.credentials import Credentials  # pylint: disable=import-error
+
     from .delivery import Outcome
+
+    # Sends outbox items until a deadline (a time.monotonic() moment), noting a stop signal: outcome per item id.
+    Sender = Callable[[list, float, Any], dict]
 
 EXIT_OK = 0
 EXIT_TEMPORARY = 1
@@ -39,29 +42,33 @@ STATE_FILE = "state.json"
 # Sends must be over before the engines' 30 s notification timeout, with room to record them.
 SEND_DEADLINE = 22.0
 
-# Sends outbox items until a deadline (a time.monotonic() moment), noting a stop signal: outcome per item id.
-Sender = Callable[[list, float, Any], dict]
 
-
-def network_sender(settings: Settings, credentials: Credentials) -> Sender:
-    """The sender that talks to sipgate through the helper's delivery core."""
+def network_sender(settings: Settings, credentials: Optional[Credentials] = None) -> Sender:
+    """The sender that talks to sipgate through the helper's delivery core (credentials from the settings by default)."""
     def send(items: list, deadline: float, stop: Any) -> dict:
         # Imported here: it imports requests, which only runs that send should pay for.
-        from .delivery import deliver  # pylint: disable=import-outside-toplevel
+        from .delivery import Outcome, deliver  # pylint: disable=import-outside-toplevel
 
-        return deliver(credentials, settings.api_url, settings.validate_certs, settings.sms_id or None, items, deadline, stop)
+        try:
+            chosen = credentials or credentials_of(settings)
+        except (ConfigError, SmsValidationError) as error:  # the token, read only now, is gone from the file: nothing is sent
+            return {item["id"]: Outcome(item["id"], NOT_DELIVERED, str(error), temporary=False) for item in items}
+        return deliver(chosen, settings.api_url, settings.validate_certs, settings.sms_id or None, items, deadline, stop)
     return send
 
 
-@dataclass
 class RunResult:
-    exit_code: int = EXIT_OK
-    records: list = field(default_factory=list)
-    previews: list = field(default_factory=list)
-    # False when the journal could not take the records (they went to stderr and syslog only).
-    journaled: bool = True
-    # SMS neither delivered nor kept in the outbox (the state could not be used): lost unless the caller retries.
-    unkept: int = 0
+    """What a run did: its exit code, the journal's records, the previews of a dry run."""
+
+    def __init__(self, exit_code: int = EXIT_OK, records: Optional[list] = None, previews: Optional[list] = None,
+                 journaled: bool = True, unkept: int = 0) -> None:
+        self.exit_code = exit_code
+        self.records: list = [] if records is None else records
+        self.previews: list = [] if previews is None else previews
+        # False when the journal could not take the records (they went to stderr and syslog only).
+        self.journaled = journaled
+        # SMS neither delivered nor kept in the outbox (the state could not be used): lost unless the caller retries.
+        self.unkept = unkept
 
     def worsen(self, code: int) -> None:
         self.exit_code = max(self.exit_code, code)
@@ -81,21 +88,34 @@ def about_each_alert(about: dict) -> list:
 
 
 def digest_text(digest: policy.Digest, max_segments: int) -> str:
+    from . import message  # pylint: disable=import-outside-toplevel  # only a text that goes out is made
+
     items = [message.digest_item(entry["subject"], entry["states"], entry["type"]) for entry in digest.entries]
     return message.digest(digest.total, items, max_segments)
 
 
-@dataclass(frozen=True)
 class Incoming:
-    """What a run was handed: one alert with its recipients and text, and a bulk's alerts per recipient."""
+    """What a run was handed: one alert with its recipients, and a bulk's alerts per recipient.
 
-    alert: Optional[Alert]
-    numbers: list
-    text: str
-    batches: Dict[str, List[Alert]]
+    The alert's text is made when it is first asked for: an alert that is deduplicated or held needs none.
+    """
 
-    def direct(self, run: Run) -> list:
+    def __init__(self, run: Run, alert: Optional[Alert], numbers: list, batches: Dict[str, List[Alert]]) -> None:
+        self.run = run
+        self.alert = alert
+        self.numbers = numbers
+        self.batches = batches
+        self._text: Optional[str] = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = self.run.alert_text(self.alert) if self.alert else ""
+        return self._text
+
+    def direct(self) -> list:
         """(number, text, about) of every SMS, for sending without the state."""
+        run = self.run
         sms = [(number, self.text, self.alert.summary()) for number in self.numbers] if self.alert else []
         return sms + [(number, run.bulk_text(batch), run.bulk_about(batch)) for number, batch in self.batches.items()]
 
@@ -103,12 +123,13 @@ class Incoming:
 class Run:
     """Everything one invocation does, with the clock and the sender injectable for tests.
 
+    ``credentials`` may be None: they are then made from the settings when an SMS goes out.
     ``stop`` is a stop signal the caller shares (with ``received`` and ``name`` like ``StopSignals``),
     for a process whose own signal handling ends the sends of many runs; without it, a run notes
     SIGTERM and SIGINT itself while it sends.
     """
 
-    def __init__(self, settings: Settings, credentials: Credentials, clock: Callable[[], float] = time.time,
+    def __init__(self, settings: Settings, credentials: Optional[Credentials], clock: Callable[[], float] = time.time,
                  sender: Optional[Sender] = None, started: Optional[float] = None, stop: Any = None) -> None:
         self.settings = settings
         self.credentials = credentials
@@ -116,18 +137,19 @@ class Run:
         self.sender = sender or network_sender(settings, credentials)
         self.started = time.monotonic() if started is None else started
         self.limits = policy.Limits(settings.dedup_window, settings.budget, settings.budget_window)
-        self.state_dir = Path(settings.state_dir)
+        self.state_dir = settings.state_dir
+        self.state_path = os.path.join(settings.state_dir, STATE_FILE)
         self.run_id = spool.new_run_id()
         self.stop = stop
         # Reports about the state file, journaled with the run's next records.
         self.problems: list = []
 
-    def recipients(self, alert: Alert, result: RunResult, now: float) -> list:
+    def recipients(self, alert: Alert, result: RunResult, now: float, book: number_book.NumberBook) -> list:
         """The alert's recipients in E.164 (the settings' when the engine gave none); bad ones journaled."""
         numbers = []
         for raw in alert.recipients or self.settings.recipients:
             try:
-                number = normalise_recipient(raw, "recipient", region=self.settings.region)
+                number = book.e164(raw)
             except SmsValidationError as error:
                 result.records.append(journal.record(events.FAILED, now, str(raw), str(error), alert.summary()))
                 result.worsen(EXIT_PERMANENT)
@@ -140,10 +162,16 @@ class Run:
             result.worsen(EXIT_PERMANENT)
         return numbers
 
-    def _decide(self, state: dict, alert: Optional[Alert], numbers: list, text: str, now: float, result: RunResult) -> list:
+    def alert_text(self, alert: Alert) -> str:
+        from . import message  # pylint: disable=import-outside-toplevel  # only a text that goes out is made
+
+        return message.render(self.settings.template, alert, self.settings.max_segments)
+
+    def _decide(self, state: dict, incoming: Incoming, now: float, result: RunResult) -> list:
         """Under the lock: digests due, this alert's fate per recipient, the spool; the SMS this run sends."""
         policy.complete(state)
         policy.prune(state, now, self.limits)
+        number_book.forget_unused(state["numbers"], now)
         for item in spool.expire(state, now, self.settings.spool_max_age):
             result.records += [journal.record(events.FAILED, now, item["recipient"], "undelivered for too long, given up: " +
                                               item.get("last_error", ""), about, text=item["text"]) for about in about_each_alert(item["about"])]
@@ -151,10 +179,11 @@ class Run:
         for digest in policy.due_digests(state, now, self.limits):
             outgoing.append(spool.enqueue(state, digest.recipient, digest_text(digest, self.settings.max_segments), now,
                                           self.run_id, _digest_about(digest)))
-        for number in numbers if alert else []:
+        alert = incoming.alert
+        for number in incoming.numbers if alert else []:
             decision = policy.decide(state, alert, number, now, self.limits)
             if decision.fate == policy.SEND:
-                outgoing.append(spool.enqueue(state, number, text, now, self.run_id, alert.summary()))
+                outgoing.append(spool.enqueue(state, number, incoming.text, now, self.run_id, alert.summary()))
             else:
                 result.records.append(journal.record(decision.fate, now, number, decision.reason, alert.summary()))
         claimed, lost = spool.claim_waiting(state, now, self.run_id, self.settings.unknown_hold_off)
@@ -176,22 +205,26 @@ class Run:
         result.records += [journal.record(events.DELIVERY_UNKNOWN, now, item["recipient"], reason, each, **details)
                            for each in about_each_alert(item["about"])]
 
-    def bulk_recipients(self, bulk: Sequence[Alert], result: RunResult, now: float) -> Dict[str, List[Alert]]:
+    def bulk_recipients(self, bulk: Sequence[Alert], result: RunResult, now: float, book: number_book.NumberBook) -> Dict[str, List[Alert]]:
         """The alerts of a bulk per recipient, in their order; each recipient gets one SMS for the bulk."""
         batches: Dict[str, List[Alert]] = {}
         for alert in bulk:
-            for number in self.recipients(alert, result, now):
+            for number in self.recipients(alert, result, now, book):
                 batches.setdefault(number, []).append(alert)
         return batches
 
-    def _incoming(self, alert: Optional[Alert], bulk: Sequence[Alert], result: RunResult, now: float) -> Incoming:
-        """What this run was handed: an alert's recipients and text, or a bulk's alerts per recipient."""
-        numbers = self.recipients(alert, result, now) if alert else []
-        text = message.render(self.settings.template, alert, self.settings.max_segments) if alert else ""
-        return Incoming(alert, numbers, text, self.bulk_recipients(bulk, result, now))
+    def _incoming(self, alert: Optional[Alert], bulk: Sequence[Alert], result: RunResult, now: float,
+                  state: Optional[dict]) -> Incoming:
+        """What this run was handed: an alert's recipients, or a bulk's alerts per recipient.
+
+        ``state`` is the state (its spellings of numbers are used and added to), or None without one.
+        """
+        book = number_book.NumberBook(self.settings.region, policy.complete(state)["numbers"] if state is not None else None, now)
+        numbers = self.recipients(alert, result, now, book) if alert else []
+        return Incoming(self, alert, numbers, self.bulk_recipients(bulk, result, now, book))
 
     def _decide_all(self, state: dict, incoming: Incoming, now: float, result: RunResult) -> list:
-        outgoing = self._decide(state, incoming.alert, incoming.numbers, incoming.text, now, result)
+        outgoing = self._decide(state, incoming, now, result)
         return outgoing + self._decide_bulk(state, incoming.batches, now, result)
 
     def _decide_bulk(self, state: dict, batches: Dict[str, List[Alert]], now: float, result: RunResult) -> list:
@@ -209,6 +242,8 @@ class Run:
         return outgoing
 
     def bulk_text(self, alerts: List[Alert]) -> str:
+        from . import message  # pylint: disable=import-outside-toplevel  # only a text that goes out is made
+
         return message.bulk(self.settings.template, alerts, self.settings.max_segments)
 
     @staticmethod
@@ -257,13 +292,13 @@ class Run:
                                           **details) for each in about_each_alert(item["about"])]
         result.worsen(EXIT_TEMPORARY)
 
-    @contextmanager
-    def _state(self) -> Iterator[dict]:
-        """The shared state, locked; an unusable file is set aside (and reported) and the run goes on."""
-        with recovering_state(self.state_dir / STATE_FILE, policy.empty_state(), state_shape.usable) as (state, notes):
-            for note in notes:
-                self._report(note)
-            yield state
+    def _state(self) -> Any:
+        """The shared state, locked, as (state, notes); an unusable file is set aside, and the notes say so."""
+        return recovering_state(self.state_path, policy.empty_state(), state_shape.usable)
+
+    def _report_all(self, notes: List[str]) -> None:
+        for note in notes:
+            self._report(note)
 
     def _report(self, problem: str) -> None:
         journal.alarm(problem)
@@ -326,13 +361,17 @@ class Run:
         """
         result = RunResult()
         now = self.clock()
-        incoming = self._incoming(alert, bulk, result, now)
+        incoming: Optional[Incoming] = None
         decisions = RunResult()
         try:
-            with self._state() as state:
+            with self._state() as (state, notes):
+                self._report_all(notes)
+                incoming = self._incoming(alert, bulk, result, now, state)
                 outgoing = self._decide_all(state, incoming, now, decisions)
         except StateFileError as trouble:
-            return self._send_without_state(incoming.direct(self), now, result, trouble)
+            if incoming is None:
+                incoming = self._incoming(alert, bulk, result, now, None)
+            return self._send_without_state(incoming.direct(), now, result, trouble)
         result.records += decisions.records
         result.worsen(decisions.exit_code)
         result.journaled = self._journal(result.records)
@@ -347,25 +386,34 @@ class Run:
 
     def _send_and_settle(self, state: dict, outgoing: list) -> RunResult:
         """Send what was claimed and record the outcomes; a stop signal mid-send is noted, recorded, then obeyed."""
-        from sipgate_api.delivery import StopSignals  # pylint: disable=import-error,import-outside-toplevel
+        stop = self.stop
+        if stop is not None:
+            settled = self._send_and_record(state, outgoing, stop)
+        else:
+            from sipgate_api.delivery import StopSignals  # pylint: disable=import-error,import-outside-toplevel
 
-        settled = RunResult()
-        with nullcontext(self.stop) if self.stop is not None else StopSignals() as stop:
-            outcomes = self._send(outgoing, stop)
-            try:
-                with self._state() as recorded:
-                    self._settle(recorded, outcomes, self.clock(), settled)
-            except StateFileError as trouble:
-                settled = self._settled_unrecorded(state, outcomes, trouble)
+            with StopSignals() as stop:
+                settled = self._send_and_record(state, outgoing, stop)
         if stop.received:
             journal.alarm("stopped by {0} while sending; what was known is recorded".format(stop.name))
             settled.worsen(EXIT_TEMPORARY)
         return settled
 
+    def _send_and_record(self, state: dict, outgoing: list, stop: Any) -> RunResult:
+        settled = RunResult()
+        outcomes = self._send(outgoing, stop)
+        try:
+            with self._state() as (recorded, notes):
+                self._report_all(notes)
+                self._settle(recorded, outcomes, self.clock(), settled)
+        except StateFileError as trouble:
+            settled = self._settled_unrecorded(state, outcomes, trouble)
+        return settled
+
     def _peek_state(self) -> dict:
         """The state as a dry run sees it: problems reported, nothing set aside, nothing created."""
-        path = self.state_dir / STATE_FILE
-        if not os.path.lexists(str(path)):
+        path = self.state_path
+        if not os.path.lexists(path):
             return policy.empty_state()
         try:
             state, problems = state_shape.usable(read_state(path, policy.empty_state()))
@@ -379,7 +427,10 @@ class Run:
         """``--dry-run``: the SMS and the decisions a real run would make; nothing sent, nothing written."""
         result = RunResult()
         now = self.clock()
-        outgoing = self._decide_all(self._peek_state(), self._incoming(alert, bulk, result, now), now, result)
+        state = self._peek_state()
+        outgoing = self._decide_all(state, self._incoming(alert, bulk, result, now, state), now, result)
+        from sipgate_api.encoding import measure  # pylint: disable=import-error,import-outside-toplevel
+
         for item in outgoing:
             size = measure(item["text"])
             result.previews.append({"recipient": item["recipient"], "text": item["text"], "encoding": size.encoding,

@@ -23,8 +23,10 @@ requests per SMS, never a resend loop.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from typing import Optional
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
 
 # Longer than any run may take (the engines kill a notification after 30 s, Icinga after 60 s).
 STALE_CLAIM = 120.0
@@ -34,12 +36,14 @@ MAX_UNCERTAIN = 2
 QUARANTINE_KEPT = 30 * 24 * 3600.0
 
 
-@dataclass(frozen=True)
 class Lost:
     """An SMS whose run ended while it was in flight: journaled as delivery unknown, or quarantined."""
 
-    item: dict
-    quarantined: bool
+    __slots__ = ("item", "quarantined")
+
+    def __init__(self, item: dict, quarantined: bool) -> None:
+        self.item = item
+        self.quarantined = quarantined
 
 
 # Random ids from os.urandom: the uuid module would cost a few milliseconds of imports on every run.

@@ -12,9 +12,12 @@ Parts a file of an older version lacks are simply empty; keys it does not know a
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Dict, List, Tuple
 
 from .policy import empty_state
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Dict, List, Tuple
 
 # How many dropped entries are named one by one; the rest are counted.
 NAMED_PROBLEMS = 5
@@ -94,13 +97,29 @@ def outbox_problem(item: Any) -> str:
     return "has a bad 'about'" if "about" not in item or _about_problem(item["about"]) else ""
 
 
-# Part -> (check of one entry, container type). Objects are keyed by subject or recipient.
+def _is_e164(value: Any) -> bool:
+    return isinstance(value, str) and value[:1] == "+" and value[1:].isascii() and value[1:].isdigit() and 2 <= len(value) - 1 <= 15
+
+
+def numbers_problem(entry: Any) -> str:
+    """The spellings read in one region: spelling -> its number in E.164 and when it was last used."""
+    if not isinstance(entry, dict):
+        return "is {0}, not an object".format(_json_type(entry))
+    for spelling, number in entry.items():
+        problem = _missing_or_wrong(number, {"number": _is_e164, "used": is_number}, {})
+        if problem:
+            return "spelling {0!r} {1}".format(spelling, problem)
+    return ""
+
+
+# Part -> (check of one entry, container type). Objects are keyed by subject, recipient or region.
 PARTS: Dict[str, Tuple[Callable[[Any], str], type]] = {
     "subjects": (subject_problem, dict),
     "sends": (sends_problem, dict),
     "held": (held_problem, dict),
     "outbox": (outbox_problem, list),
     "quarantine": (outbox_problem, list),
+    "numbers": (numbers_problem, dict),
 }
 
 

@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.api_url import plain_http_warning
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.api_url import _plainly_loopback, plain_http_warning
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors import SmsValidationError
 
 
@@ -31,3 +33,23 @@ def test_plain_http_beyond_loopback_is_refused(url: str) -> None:
         plain_http_warning(url)
     assert caught.value.field == "api_url"
     assert "https://" in caught.value.fix and "loopback" in caught.value.fix
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:18555/v2", "http://127.0.0.1", "http://localhost:80/v2", "http://[::1]:8080/v2",
+                                 "HTTP://127.0.0.1:5/", "http://127.0.0.1:/v2", "http://127.0.0.1:80@evil.example/",
+                                 "http://127.0.0.1.evil.example/", "http://127.0.0.1\n.evil.example/", "http://127.0.0.1:80\\@evil.example/",
+                                 "http://user@127.0.0.1/", "http://127.0.0.1:8080?x", "http://127.0.0.1:\uff18\uff10/", "http://LOCALHOST/"])
+def test_the_quick_look_at_a_loopback_url_agrees_with_urlsplit(url: str) -> None:
+    # Without urllib.parse and ipaddress only the usual spellings are recognised; everything else gets the full look.
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        host = ""
+    if _plainly_loopback(url):
+        assert host in ("127.0.0.1", "localhost", "::1")
+    expected = "refused" if host not in ("127.0.0.1", "localhost", "::1") else "warning"
+    try:
+        told = "warning" if plain_http_warning(url) else "nothing"
+    except SmsValidationError:
+        told = "refused"
+    assert told == expected

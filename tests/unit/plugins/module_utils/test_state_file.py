@@ -16,8 +16,8 @@ from typing import Iterator
 import pytest
 
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.state_file import (
-    StateFileError, UnusableStateFile, open_private, open_replacing, read_state, recovering_state, set_aside, updating_state,
-    write_atomically)
+    StateFileError, UnusableStateFile, open_private, open_replacing, read_state, read_unlocked, recovering_state, set_aside,
+    updating_state, write_atomically)
 from support.mounts import fill_up, needs_mount, read_only, tiny_tmpfs  # pylint: disable=import-error
 
 PROCESSES = 20
@@ -299,3 +299,24 @@ def test_a_read_only_folder_is_a_state_file_error_naming_the_path(tmp_path: Path
             with recovering_state(folder / "state.json", {}, keep_dicts) as (state, _notes):
                 state["a"] = 1
     assert str(folder / "state.json") in str(refused.value) and "Read-only file system" in str(refused.value)
+
+
+def test_paths_as_strings_work_like_path_objects(tmp_path: Path) -> None:
+    # The notifier passes strings (pathlib costs its runs an import); the module passes Path objects.
+    path = str(tmp_path / "deeper" / "state.json")
+    with updating_state(path, {}) as state:
+        state["n"] = 1
+    assert read_state(path, {}) == {"n": 1} and read_unlocked(path, {}) == {"n": 1}
+    Path(path).write_text("[", encoding="utf-8")
+    with recovering_state(path, {"n": 0}, keep_dicts) as (state, notes):
+        assert state == {"n": 0}
+    [kept] = aside(Path(path))
+    assert isinstance(set_aside(path), str) and notes == ["{0} is unusable: it is not JSON ({1}); moved aside to {2}".format(
+        path, "Expecting value: line 1 column 2 (char 1)", kept)]
+
+
+def test_reading_without_the_lock_creates_nothing(tmp_path: Path) -> None:
+    assert read_unlocked(tmp_path / "absent.json", {"empty": True}) == {"empty": True}
+    assert list(tmp_path.iterdir()) == []
+    write_atomically(tmp_path / "cache.json", {"a": 1})
+    assert read_unlocked(tmp_path / "cache.json", {}) == {"a": 1} and sorted(path.name for path in tmp_path.iterdir()) == ["cache.json"]
