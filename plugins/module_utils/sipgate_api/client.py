@@ -118,6 +118,20 @@ def _transport_error(error: Exception, what: str) -> SipgateError:
                         delivery=UNKNOWN, temporary=True)
 
 
+class _Authorization:
+    """Sets the Authorization header on every request; repr() never shows it."""
+
+    def __init__(self, header: str) -> None:
+        self._header = header
+
+    def __call__(self, request: Any) -> Any:
+        request.headers["Authorization"] = self._header
+        return request
+
+    def __repr__(self) -> str:
+        return "_Authorization(...)"
+
+
 class SipgateClient:
     """A connection pool to the sipgate API with one set of credentials."""
 
@@ -131,8 +145,10 @@ class SipgateClient:
         self._secrets = credentials.secrets()
         self._session = requests.Session()
         self._session.verify = validate_certs
-        self._session.headers.update({"Authorization": credentials.authorization_header(),
-                                      "User-Agent": USER_AGENT, "Accept": "application/json"})
+        self._session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+        # As the session's auth, the header is never replaced by an entry in ~/.netrc, which requests
+        # consults for any request that brings no auth of its own.
+        self._session.auth = _Authorization(credentials.authorization_header())
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=_safe_retry(retry_policy))
         self._session.mount("https://", adapter)
         self._session.mount("http://", adapter)

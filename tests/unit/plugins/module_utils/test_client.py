@@ -327,3 +327,15 @@ def test_tls_to_a_plain_http_server_fails_before_anything_is_sent(sipgate_sim: A
         error = send(client)
     assert error is not None and error.delivery == NOT_DELIVERED and "TLS" in error.message
     assert sms_posts(sipgate_sim) == []
+
+
+def test_an_entry_in_netrc_never_replaces_the_token(sipgate_sim: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    netrc = tmp_path / ".netrc"
+    netrc.write_text("machine 127.0.0.1 login someone-else password not-the-token\ndefault login x password y\n", encoding="utf-8")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("NETRC", str(netrc))
+    with make_client(sipgate_sim.url) as client:
+        assert send(client) is None
+    (post,) = [r for r in sipgate_sim.requests() if r["method"] == "POST"]
+    assert (post["auth_kind"], post["auth_id"]) == ("token", TOKEN_ID)
