@@ -21,10 +21,10 @@ def several_hosts_each_text(play_hosts: list, run_once: bool, delegated: bool) -
     """A warning when the task runs on several hosts that each keep their own record, or None."""
     if len(play_hosts) <= 1 or run_once or delegated:
         return None
+    named = ", ".join(str(host) for host in play_hosts[:3]) + (", ..." if len(play_hosts) > 3 else "")
     return ("sipgate_sms runs on {0} hosts ({1}), each with its own record of sent SMS: each host texts. Add "
             "run_once: true (and delegate_to: localhost) to text once, or delegate_to: localhost to share one record "
-            "on the controller.".format(len(play_hosts), ", ".join(str(host) for host in play_hosts[:3]) +
-                                        (", ..." if len(play_hosts) > 3 else "")))
+            "on the controller.".format(len(play_hosts), named))
 
 
 class ActionModule(ActionBase):
