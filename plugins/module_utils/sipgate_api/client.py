@@ -13,6 +13,8 @@ change nothing and are repeated on 429, 502, 503, 504 and lost answers too.
 
 from __future__ import annotations
 
+import threading
+import time
 import traceback
 from typing import Any, Optional
 
@@ -25,7 +27,7 @@ from .request import SmsRequest
 try:
     import requests
     from requests.adapters import HTTPAdapter
-    from urllib3.exceptions import NewConnectionError, ReadTimeoutError
+    from urllib3.exceptions import MaxRetryError, NewConnectionError, ReadTimeoutError, ResponseError
     from urllib3.util.retry import Retry
 except ImportError:
     HAS_REQUESTS = False
@@ -54,14 +56,33 @@ class RetryPolicy(Frozen):
         self._set(retries=retries, backoff_factor=backoff_factor, max_retry_after=max_retry_after)
 
 
+# The moment (time.monotonic()) by which this thread's send must have its answer, while it sends.
+_ANSWER_DEADLINE = threading.local()
+
+
+def _retry_after_seconds(header: str) -> Optional[float]:
+    """Retry-After as seconds: a whole or decimal number; None for anything else (a date is left to urllib3)."""
+    text = header.strip()
+    if text.isascii() and text.replace(".", "", 1).isdigit():
+        return float(text)
+    return None
+
+
 class _SafeRetry(Retry):  # type: ignore[misc,valid-type]
-    """urllib3's Retry that repeats a send only when it surely had no effect, and caps Retry-After."""
+    """urllib3's Retry that repeats a send only when it surely had no effect, and caps Retry-After.
+
+    A send is repeated only when its answer can still come before the sender's deadline: a request
+    started too late would end as "delivery unknown" although every earlier one surely failed.
+    """
 
     retry_after_cap: float = 30.0
+    # How long one attempt may wait for its answer (the read timeout).
+    answer_within: float = 10.0
 
     def new(self, **kw: Any) -> Any:
         retry = super().new(**kw)
         retry.retry_after_cap = self.retry_after_cap
+        retry.answer_within = self.answer_within
         return retry
 
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
@@ -69,11 +90,33 @@ class _SafeRetry(Retry):  # type: ignore[misc,valid-type]
         return status_code in statuses
 
     def get_retry_after(self, response: Any) -> Optional[float]:
-        seconds = super().get_retry_after(response)
-        return None if seconds is None else min(seconds, self.retry_after_cap)
+        # A fraction ("2.5") or garbage from a proxy would make urllib3 raise after an answer that
+        # proves the request had no effect; the backoff decides instead of garbage.
+        header = response.headers.get("Retry-After")
+        if header is None:
+            return None
+        seconds = _retry_after_seconds(header)
+        if seconds is None:
+            try:
+                seconds = self.parse_retry_after(header)
+            except Exception:  # pylint: disable=broad-exception-caught  # urllib3's InvalidHeader, whose home moved
+                return None
+        return min(max(seconds, 0.0), self.retry_after_cap)
+
+    def _wait_before(self, response: Any) -> float:
+        waited = self.get_retry_after(response) if response is not None and self.respect_retry_after_header else None
+        return self.get_backoff_time() if not waited else waited
+
+    def increment(self, method: Optional[str] = None, url: Optional[str] = None, response: Any = None, error: Any = None,
+                  _pool: Any = None, _stacktrace: Any = None) -> Any:
+        retry = super().increment(method=method, url=url, response=response, error=error, _pool=_pool, _stacktrace=_stacktrace)
+        deadline = getattr(_ANSWER_DEADLINE, "moment", None)
+        if deadline is not None and time.monotonic() + retry._wait_before(response) + self.answer_within > deadline:
+            raise MaxRetryError(_pool, url, error or ResponseError("no time left to try again before the deadline"))
+        return retry
 
 
-def _safe_retry(policy: RetryPolicy) -> Any:
+def _safe_retry(policy: RetryPolicy, answer_within: float) -> Any:
     retry = _SafeRetry(
         total=policy.retries, connect=policy.retries, status=policy.retries,
         # A lost answer is repeated for reads only (allowed_methods); for a send it is "delivery unknown".
@@ -82,6 +125,7 @@ def _safe_retry(policy: RetryPolicy) -> Any:
         raise_on_status=False, raise_on_redirect=False,
     )
     retry.retry_after_cap = policy.max_retry_after
+    retry.answer_within = answer_within
     return retry
 
 
@@ -149,7 +193,7 @@ class SipgateClient:
         # As the session's auth, the header is never replaced by an entry in ~/.netrc, which requests
         # consults for any request that brings no auth of its own.
         self._session.auth = _Authorization(credentials.authorization_header())
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=_safe_retry(retry_policy))
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=_safe_retry(retry_policy, timeout))
         self._session.mount("https://", adapter)
         self._session.mount("http://", adapter)
 
@@ -182,9 +226,16 @@ class SipgateClient:
             raise SipgateError("GET {0} answered {1}: {2}".format(path, type(answer).__name__, redact(response.text, self._secrets)))
         return answer
 
-    def send(self, sms: SmsRequest) -> None:
-        """POST one SMS. Any 2xx is success (sipgate answers 204 with no body); a failure raises SipgateError."""
-        self._call("POST", SEND_PATH, json=sms.payload())
+    def send(self, sms: SmsRequest, deadline: Optional[float] = None) -> None:
+        """POST one SMS. Any 2xx is success (sipgate answers 204 with no body); a failure raises SipgateError.
+
+        ``deadline`` (a time.monotonic() moment): no retry starts whose answer could come after it.
+        """
+        _ANSWER_DEADLINE.moment = deadline
+        try:
+            self._call("POST", SEND_PATH, json=sms.payload())
+        finally:
+            _ANSWER_DEADLINE.moment = None
 
     def user_id(self) -> str:
         user = self._get_json("/authorization/userinfo").get("sub")

@@ -144,7 +144,7 @@ class _Batch:
             if waiting_for_first:
                 self.changed.wait(_POLL_SECONDS)
                 continue
-            outcome = _send(self.client, self.batch[index])
+            outcome = _send(self.client, self.batch[index], self.deadline)
             with self.lock:
                 self.outcomes[index] = outcome
                 if outcome.error is not None and outcome.error.concerns_every_sms:
@@ -178,9 +178,9 @@ class _Batch:
             return Outcome(sms, NOT_DELIVERED, SipgateError(why, temporary=True), attempted=False)
 
 
-def _send(client: Any, sms: SmsRequest) -> Outcome:
+def _send(client: Any, sms: SmsRequest, deadline: Optional[float]) -> Outcome:
     try:
-        client.send(sms)
+        client.send(sms, deadline=deadline)
     except SipgateError as error:
         return Outcome(sms, error.delivery, error)
     except Exception as error:  # pylint: disable=broad-exception-caught

@@ -53,7 +53,7 @@ class RecordingApi:
     def install(self, monkeypatch: pytest.MonkeyPatch) -> RecordingApi:
         api = self
 
-        def send(_client: SipgateClient, sms: SmsRequest) -> None:
+        def send(_client: SipgateClient, sms: SmsRequest, deadline: Optional[float] = None) -> None:
             if api.fail_with is not None:
                 raise api.fail_with
             api.sent.append(sms)

@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 import pytest
 
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.client import RetryPolicy, SipgateClient
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.client import RetryPolicy, SipgateClient, _safe_retry
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.credentials import choose_credentials
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors import SipgateError, explain_status
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.outcomes import NOT_DELIVERED, UNKNOWN, UNSENDABLE
@@ -125,6 +125,46 @@ def test_retry_after_is_capped(sipgate_sim: Any) -> None:
     with make_client(sipgate_sim.url, retry_policy=RetryPolicy(backoff_factor=0, max_retry_after=0.2)) as client:
         assert send(client) is None
     assert 0.15 <= time.monotonic() - started < 1.5 and len(sms_posts(sipgate_sim)) == 2
+
+
+def test_a_fractional_retry_after_is_honoured_not_taken_for_a_lost_answer(sipgate_sim: Any) -> None:
+    sipgate_sim.add_fault(status=429, retry_after=0.5, path=SMS_PATH)
+    started = time.monotonic()
+    with make_client(sipgate_sim.url, retry_policy=RetryPolicy(backoff_factor=0, max_retry_after=30)) as client:
+        assert send(client) is None
+    assert time.monotonic() - started >= 0.45 and len(sms_posts(sipgate_sim)) == 2
+
+
+class _Answer:
+    def __init__(self, retry_after: str) -> None:
+        self.headers = {"Retry-After": retry_after}
+
+
+@pytest.mark.parametrize("header, seconds", [("2", 2.0), (" 2.5 ", 2.5), ("soon", None), ("1e3", None), ("nan", None),
+                                             ("-1", None), ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0), ("99999", 30.0)])
+def test_retry_after_is_read_as_seconds_or_left_to_the_backoff(header: str, seconds: Optional[float]) -> None:
+    retry = _safe_retry(RetryPolicy(max_retry_after=30), answer_within=10)
+    assert retry.get_retry_after(_Answer(header)) == seconds
+
+
+def test_no_retry_starts_whose_answer_could_come_after_the_deadline(sipgate_sim: Any) -> None:
+    sipgate_sim.add_fault(status=503, count=10, retry_after=1, path=SMS_PATH)
+    with make_client(sipgate_sim.url, timeout=2.0, retry_policy=RetryPolicy(retries=5, backoff_factor=0, max_retry_after=30)) as client:
+        started = time.monotonic()
+        try:
+            client.send(sms(), deadline=started + 2.5)
+        except SipgateError as error:
+            refused = error
+    # A retry would wait 1 s and then up to 2 s for its answer: past the deadline, so none starts.
+    assert len(sms_posts(sipgate_sim)) == 1 and time.monotonic() - started < 1.0
+    assert refused.status == 503 and refused.delivery == NOT_DELIVERED and refused.temporary
+
+
+def test_retries_go_on_while_their_answer_can_come_before_the_deadline(sipgate_sim: Any) -> None:
+    sipgate_sim.add_fault(status=503, count=2, retry_after=0.2, path=SMS_PATH)
+    with make_client(sipgate_sim.url, timeout=2.0, retry_policy=RetryPolicy(retries=5, backoff_factor=0, max_retry_after=30)) as client:
+        client.send(sms(), deadline=time.monotonic() + 10)
+    assert len(sms_posts(sipgate_sim)) == 3 and len(sipgate_sim.sent_sms()) == 1
 
 
 def test_500_is_not_repeated_and_says_nothing_was_sent(sipgate_sim: Any) -> None:

@@ -38,7 +38,7 @@ class FakeClient:
         self.most_active = 0
         self.lock = threading.Lock()
 
-    def send(self, sms: SmsRequest) -> None:
+    def send(self, sms: SmsRequest, deadline: Optional[float] = None) -> None:
         with self.lock:
             self.tried.append(sms.recipient)
             self.active += 1

@@ -51,7 +51,7 @@ class FakeApi:
     def install(self, monkeypatch: pytest.MonkeyPatch) -> FakeApi:
         api = self
 
-        def send(_client: SipgateClient, sms: SmsRequest) -> None:
+        def send(_client: SipgateClient, sms: SmsRequest, deadline: Optional[float] = None) -> None:
             with api.lock:
                 api.calls.append("send")
                 api.sent.append(sms)
