@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from sipgate_notify import policy, spool
 
 ALICE = "+4915799912345"
@@ -19,13 +20,65 @@ def live_run() -> str:
     return "{0}-live".format(os.getpid())
 
 
-def test_a_claim_of_a_running_run_is_left_alone_until_it_is_presumed_dead() -> None:
+class HostClock:
+    """Stands in for the clock since boot that claims are aged on."""
+
+    def __init__(self, boot: str = "boot-1", uptime: float = 5000.0) -> None:
+        self.boot = boot
+        self.uptime = uptime
+
+    def __call__(self) -> tuple:
+        return self.boot, self.uptime
+
+
+@pytest.fixture
+def host_clock(monkeypatch: pytest.MonkeyPatch) -> HostClock:
+    clock = HostClock()
+    monkeypatch.setattr(spool, "host_clock", clock)
+    return clock
+
+
+def test_a_claim_of_a_running_run_is_left_alone_until_it_is_presumed_dead(host_clock: HostClock) -> None:
     state = policy.empty_state()
     item = spool.enqueue(state, ALICE, "text", now=100, run_id=live_run(), about={})
+    host_clock.uptime += spool.STALE_CLAIM - 1
     assert spool.claim_waiting(state, now=100 + spool.STALE_CLAIM - 1, run_id="second", hold_off=0) == ([], [])
+    host_clock.uptime += 1
     claimed, [lost] = spool.claim_waiting(state, now=100 + spool.STALE_CLAIM, run_id="second", hold_off=0)
     assert claimed == [item] and lost.item is item and not lost.quarantined
     assert item["claimed_by"] == "second" and item["uncertain"] == 1
+
+
+def test_a_wall_clock_set_forward_never_takes_over_the_claim_of_a_run_still_sending(host_clock: HostClock) -> None:
+    state = policy.empty_state()
+    item = spool.enqueue(state, ALICE, "text", now=100, run_id=live_run(), about={})
+    host_clock.uptime += 4  # four seconds later, after an NTP step of a day
+    assert spool.claim_waiting(state, now=100 + 86400, run_id="second", hold_off=0) == ([], [])
+    assert item["claimed_by"] == live_run() and "uncertain" not in item
+
+
+def test_a_claim_from_before_the_host_restarted_has_ended_whoever_has_its_pid_now(host_clock: HostClock) -> None:
+    state = policy.empty_state()
+    item = spool.enqueue(state, ALICE, "text", now=100, run_id=live_run(), about={})
+    host_clock.boot, host_clock.uptime = "boot-2", 30.0
+    claimed, [lost] = spool.claim_waiting(state, now=200, run_id="second", hold_off=0)
+    assert claimed == [item] and not lost.quarantined and item["uncertain"] == 1
+
+
+def test_without_a_clock_since_boot_a_claim_ages_on_the_wall_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(spool, "host_clock", lambda: None)
+    state = policy.empty_state()
+    item = spool.enqueue(state, ALICE, "text", now=100, run_id=live_run(), about={})
+    assert "claimed_boot" not in item
+    assert spool.claim_waiting(state, now=100 + spool.STALE_CLAIM - 1, run_id="second", hold_off=0) == ([], [])
+    assert spool.claim_waiting(state, now=100 + spool.STALE_CLAIM, run_id="second", hold_off=0)[0] == [item]
+
+
+def test_the_real_clock_since_boot_ages_a_claim() -> None:
+    boot, uptime = spool.host_clock()
+    state = policy.empty_state()
+    item = spool.enqueue(state, ALICE, "text", now=100, run_id=live_run(), about={})
+    assert item["claimed_boot"] == boot and uptime <= item["claimed_uptime"] < uptime + 5
 
 
 def test_an_sms_in_flight_when_its_run_died_is_unknown_and_waits_the_hold_off() -> None:

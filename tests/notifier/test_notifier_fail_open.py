@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,7 @@ SYSTEM_PYTHON = "/usr/bin/python3"
 
 
 def spooled_item(recipient: str, text: str) -> dict:
-    return {"id": "a" * 32, "recipient": recipient, "text": text, "created": 1.7e9 + 10 ** 8, "attempts": 1, "claimed_by": None,
+    return {"id": "a" * 32, "recipient": recipient, "text": text, "created": time.time() - 60, "attempts": 1, "claimed_by": None,
             "claimed_at": 0, "about": {"type": "PROBLEM", "host": "db1", "service": "", "state": "DOWN", "source": "nagios"}}
 
 

@@ -167,3 +167,18 @@ def test_the_token_is_never_written(state_dir: Path, sipgate: StandInSender, clo
     make_run(state_dir, sipgate, clock).execute(alert())
     for path in state_dir.iterdir():
         assert SECRET not in path.read_text(encoding="utf-8")
+
+
+def test_moments_from_a_clock_that_ran_a_day_ahead_hold_alerts_no_longer_than_a_window(state_dir: Path, sipgate: StandInSender,
+                                                                                        clock: Clock) -> None:
+    ahead = clock.now + 86400
+    state = {"version": 1, "subjects": {}, "sends": {ALICE: [ahead] * 5}, "held": {}, "outbox": [], "quarantine": [], "numbers": {}}
+    (state_dir / "state.json").write_text(json.dumps(state), encoding="utf-8")
+    held = make_run(state_dir, sipgate, clock).execute(alert(host="db1", state="DOWN"))
+    assert held.exit_code == EXIT_OK and sipgate.delivered == []
+    problem, decision = journal(state_dir)
+    assert problem["event"] == "state_problem" and "5 moments" in problem["reason"] and "the clock was set back" in problem["reason"]
+    assert decision["event"] == "held"
+    clock.now += 600  # the default budget window, counted from the moment the clock was set back
+    make_run(state_dir, sipgate, clock).execute(None)
+    assert [text for _recipient, text in sipgate.delivered] == ["1 held: db1/HTTP DOWN"]

@@ -170,6 +170,10 @@ class Run:
     def _decide(self, state: dict, incoming: Incoming, now: float, result: RunResult) -> list:
         """Under the lock: digests due, this alert's fate per recipient, the spool; the SMS this run sends."""
         policy.complete(state)
+        rewound = state_shape.rewind_future(state, now, self.settings.unknown_hold_off)
+        if rewound:
+            self._report("{0} moments in {1} lay in the future (the clock was set back): counted from now, so no window "
+                         "lasts longer than its length".format(rewound, self.state_path))
         policy.prune(state, now, self.limits)
         number_book.forget_unused(state["numbers"], now)
         for item in spool.expire(state, now, self.settings.spool_max_age):

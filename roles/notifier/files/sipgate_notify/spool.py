@@ -14,15 +14,17 @@ records the outcome under it again:
   bounded: it goes out once more after a hold-off, and a second unknown puts it in quarantine,
   where nothing sends it again.
 
-A claim whose run has ended (its process is gone, or the claim is older than any run may take)
-was in flight when that run died or failed to record the outcome: it counts as delivery unknown
-too. So a run that keeps dying mid-send, or keeps failing to write the state, costs at most two
+A claim whose run has ended (its process is gone, the host has restarted since, or the claim is
+older than any run may take) was in flight when that run died or failed to record the outcome: it
+counts as delivery unknown too. A claim's age is measured on the clock since boot, which no NTP
+step or admin moves: a wall clock set forward must not make a run that is still sending look dead. So a run that keeps dying mid-send, or keeps failing to write the state, costs at most two
 requests per SMS, never a resend loop.
 """
 
 from __future__ import annotations
 
 import os
+import time
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -63,17 +65,50 @@ def _run_is_alive(run_id: str) -> bool:
     return True
 
 
+_BOOT_ID_FILE = "/proc/sys/kernel/random/boot_id"
+_boot_id: Optional[str] = None
+
+
+def host_clock() -> Optional[tuple]:
+    """(this boot's id, seconds since boot), or None where the system has no such clock."""
+    global _boot_id  # pylint: disable=global-statement  # read once per process
+    try:
+        if _boot_id is None:
+            with open(_BOOT_ID_FILE, "rb") as source:
+                _boot_id = source.read(64).strip().decode("ascii")
+        return _boot_id, time.clock_gettime(time.CLOCK_BOOTTIME)
+    except (OSError, AttributeError, UnicodeDecodeError):
+        return None
+
+
+def _claim(item: dict, run_id: str, now: float) -> None:
+    item["claimed_by"], item["claimed_at"] = run_id, now
+    clock = host_clock()
+    if clock is not None:
+        item["claimed_boot"], item["claimed_uptime"] = clock
+    else:
+        item.pop("claimed_boot", None)
+        item.pop("claimed_uptime", None)
+
+
+def _unclaim(item: dict) -> None:
+    item["claimed_by"], item["claimed_at"] = None, 0
+    item.pop("claimed_boot", None)
+    item.pop("claimed_uptime", None)
+
+
 def enqueue(state: dict, recipient: str, text: str, now: float, run_id: str, about: dict) -> dict:
     """Add an SMS claimed by ``run_id``; ``about`` says what it reports (an alert, or a digest's alerts)."""
-    item = {"id": os.urandom(16).hex(), "recipient": recipient, "text": text, "created": now, "attempts": 0,
-            "claimed_by": run_id, "claimed_at": now, "about": about}
+    item = {"id": os.urandom(16).hex(), "recipient": recipient, "text": text, "created": now, "attempts": 0, "about": about}
+    _claim(item, run_id, now)
     state["outbox"].append(item)
     return item
 
 
 def _quarantine(state: dict, item: dict, now: float, why: str) -> None:
     remove(state, item["id"])
-    item.update(claimed_by=None, quarantined_at=now, last_error=why)
+    _unclaim(item)
+    item.update(quarantined_at=now, last_error=why)
     state["quarantine"].append(item)
 
 
@@ -85,12 +120,22 @@ def _in_flight_when_its_run_ended(state: dict, item: dict, now: float, hold_off:
     if item["uncertain"] >= MAX_UNCERTAIN:
         _quarantine(state, item, now, why)
         return Lost(item, True)
-    item.update(claimed_by=None, claimed_at=0, last_error=why, not_before=item["claimed_at"] + hold_off)
+    not_before = item["claimed_at"] + hold_off
+    _unclaim(item)
+    item.update(last_error=why, not_before=not_before)
     return Lost(item, False)
 
 
 def _claim_has_ended(item: dict, now: float) -> bool:
-    return now - item.get("claimed_at", 0) >= STALE_CLAIM or not _run_is_alive(item["claimed_by"])
+    if not _run_is_alive(item["claimed_by"]):
+        return True
+    boot, uptime = item.get("claimed_boot"), item.get("claimed_uptime")
+    clock = host_clock()
+    if clock is None or boot is None or uptime is None:
+        return now - item.get("claimed_at", 0) >= STALE_CLAIM  # claimed where there is no clock since boot
+    if boot != clock[0]:
+        return True  # the host has restarted since: whatever process has that number now is another one
+    return clock[1] - uptime >= STALE_CLAIM
 
 
 def claim_waiting(state: dict, now: float, run_id: str, hold_off: float) -> tuple:
@@ -110,7 +155,7 @@ def claim_waiting(state: dict, now: float, run_id: str, hold_off: float) -> tupl
                 continue
         if item.get("not_before", 0) > now:
             continue
-        item["claimed_by"], item["claimed_at"] = run_id, now
+        _claim(item, run_id, now)
         claimed.append(item)
     return claimed, lost
 
@@ -127,7 +172,7 @@ def release(state: dict, item_id: str, run_id: str, error: str) -> Optional[dict
     """Put an SMS that surely did not go out back to wait for the next run (unless another run took it over)."""
     item = find(state, item_id)
     if item is not None and item.get("claimed_by") == run_id:
-        item["claimed_by"], item["claimed_at"] = None, 0
+        _unclaim(item)
         item["attempts"] = item.get("attempts", 0) + 1
         item["last_error"] = error
     return item
@@ -143,7 +188,8 @@ def hold_unknown(state: dict, item_id: str, run_id: str, error: str, now: float,
     if item["uncertain"] >= MAX_UNCERTAIN:
         _quarantine(state, item, now, error)
         return True
-    item.update(claimed_by=None, claimed_at=0, last_error=error, not_before=now + hold_off)
+    _unclaim(item)
+    item.update(last_error=error, not_before=now + hold_off)
     return False
 
 

@@ -91,7 +91,7 @@ def outbox_problem(item: Any) -> str:
                                        "created": is_number, "attempts": _is_count, "claimed_at": is_number,
                                        "claimed_by": lambda value: value is None or _is_text(value)},
                                 {"last_error": _is_text, "uncertain": _is_count, "not_before": is_number,
-                                 "quarantined_at": is_number})
+                                 "quarantined_at": is_number, "claimed_boot": _is_text, "claimed_uptime": is_number})
     if problem:
         return problem
     return "has a bad 'about'" if "about" not in item or _about_problem(item["about"]) else ""
@@ -167,3 +167,43 @@ def usable(data: Any) -> Tuple[dict, List[str]]:
     if problems and kept_outbox:
         problems.append("{0} spooled SMS kept".format(kept_outbox))
     return state, problems
+
+
+# Moments this far past "now" were written by a clock that ran ahead and has been set back since.
+CLOCK_SLACK = 5.0
+
+
+def rewind_future(state: dict, now: float, hold_off: float) -> int:
+    """Moments from the future count from ``now`` instead; returns how many moved.
+
+    Left as they are, a dedup or budget window would last as long as the clock was off (a day
+    fast: alerts held for a day). Moved to now, each window lasts its own length at most. An
+    outbox item may wait until ``not_before`` legitimately, but never longer than ``hold_off``.
+    """
+    latest = now + CLOCK_SLACK
+    moved = 0
+
+    def rewound(moment: float, limit: float = latest, to: float = now) -> float:
+        nonlocal moved
+        if moment > limit:
+            moved += 1
+            return to
+        return moment
+
+    for seen in state["subjects"].values():
+        seen["at"] = rewound(seen["at"])
+    for recipient, moments in state["sends"].items():
+        state["sends"][recipient] = [rewound(moment) for moment in moments]
+    for entries in state["held"].values():
+        for entry in entries:
+            entry["first"] = rewound(entry["first"])
+    for item in state["outbox"] + state["quarantine"]:
+        for field in ("created", "claimed_at", "quarantined_at"):
+            if field in item:
+                item[field] = rewound(item[field])
+        if "not_before" in item:
+            item["not_before"] = rewound(item["not_before"], now + hold_off, now + hold_off)
+    for spellings in state["numbers"].values():
+        for number in spellings.values():
+            number["used"] = rewound(number["used"])
+    return moved
