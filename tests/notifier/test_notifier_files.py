@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from support.api_calls import sms_posts
@@ -88,3 +91,57 @@ def test_the_state_set_aside_keeps_its_private_mode(notifier: ScriptRunner) -> N
     assert notifier(env=nagios_alert()).returncode == 0
     [kept] = notifier.set_aside("state.json")
     assert mode(kept) == 0o600 and mode(path) == 0o600
+
+
+# A flush run by hand as root must not leave files the engine's user (here nobody) can no longer use.
+SYSTEM_PYTHON = "/usr/bin/python3"
+ENGINE_USER = 65534
+as_root_and_engine = pytest.mark.skipif(os.geteuid() != 0 or not os.path.exists(SYSTEM_PYTHON),
+                                        reason="running as another user needs root")
+
+
+@pytest.fixture
+def engine_state_dir() -> Iterator[Path]:
+    """A state directory owned by the engine's user, in a folder that user can reach."""
+    base = Path(tempfile.mkdtemp(prefix="sipgate-engine-", dir="/tmp"))
+    base.chmod(0o755)
+    state_dir = base / "state"
+    state_dir.mkdir(mode=0o700)
+    os.chown(state_dir, ENGINE_USER, ENGINE_USER)
+    yield state_dir
+    shutil.rmtree(base)
+
+
+def as_engine_user(notifier: ScriptRunner, state_dir: Path, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([SYSTEM_PYTHON, str(SCRIPT)], env=notifier.environment(dict(env, SIPGATE_SMS_STATE_DIR=str(state_dir))),
+                          capture_output=True, text=True, timeout=60, check=False, user=ENGINE_USER, group=ENGINE_USER, cwd="/")
+
+
+@as_root_and_engine
+def test_files_root_creates_belong_to_the_state_directorys_owner(notifier: ScriptRunner, sipgate_sim,  # type: ignore[no-untyped-def]
+                                                                 engine_state_dir: Path) -> None:
+    first = notifier(env=dict(nagios_alert(), SIPGATE_SMS_STATE_DIR=str(engine_state_dir)))
+    assert first.returncode == 0, first.stderr
+    owners = {path.name: (path.stat().st_uid, mode(path)) for path in engine_state_dir.iterdir()}
+    assert set(owners) >= set(STATE_FILES) and set(owners.values()) == {(ENGINE_USER, 0o600)}, owners
+    repeat = as_engine_user(notifier, engine_state_dir, nagios_alert())
+    assert_no_traceback(repeat)
+    assert repeat.returncode == 0 and "ERROR" not in repeat.stderr and ": deduplicated" in repeat.stderr, repeat.stderr
+    assert len(sms_posts(sipgate_sim)) == 1
+
+
+@as_root_and_engine
+def test_state_another_user_left_unreadable_is_set_aside_and_dedup_works_again(notifier: ScriptRunner, sipgate_sim,  # type: ignore[no-untyped-def]
+                                                                               engine_state_dir: Path) -> None:
+    for name, content in (("state.json", '{"version": 1}'), ("state.json.lock", ""), ("journal.jsonl", "")):
+        (engine_state_dir / name).write_text(content, encoding="utf-8")
+        (engine_state_dir / name).chmod(0o600)  # root's, as an older version left them
+    first = as_engine_user(notifier, engine_state_dir, nagios_alert())
+    assert_no_traceback(first)
+    assert first.returncode == 0, first.stderr
+    assert "may not" in first.stderr and "moved aside" in first.stderr
+    repeat = as_engine_user(notifier, engine_state_dir, nagios_alert())
+    assert repeat.returncode == 0 and "ERROR" not in repeat.stderr and ": deduplicated" in repeat.stderr, repeat.stderr
+    assert len(sms_posts(sipgate_sim)) == 1
+    kept = sorted(path.name.split(".unusable-")[0] for path in engine_state_dir.iterdir() if ".unusable-" in path.name)
+    assert kept == sorted(STATE_FILES), kept

@@ -66,6 +66,22 @@ def _beside(path: PathLike, name: str) -> PathLike:
     return sibling if isinstance(path, str) else type(path)(sibling)  # type: ignore[call-arg]
 
 
+def _give_to_folder_owner(descriptor: int, path: PathLike) -> None:
+    """A file root creates in another user's folder belongs to that user, who must keep using it.
+
+    Otherwise one flush run by hand as root leaves a state, lock or journal file the monitoring
+    engine's user can no longer open.
+    """
+    if os.geteuid() != 0:
+        return
+    try:
+        folder = os.stat(os.path.dirname(os.fspath(path)) or ".")
+        if folder.st_uid != 0:
+            os.fchown(descriptor, folder.st_uid, folder.st_gid)
+    except OSError:
+        pass  # the file stays root's; the next run reports it if it cannot use it
+
+
 def open_private(path: PathLike, flags: int) -> int:
     """A descriptor for the regular file ``path``, created 0600 when missing; never through a symbolic link.
 
@@ -78,6 +94,7 @@ def open_private(path: PathLike, flags: int) -> int:
         pass
     else:
         os.fchmod(descriptor, PRIVATE)  # the umask may have taken bits from the owner too
+        _give_to_folder_owner(descriptor, path)
         return descriptor
     try:
         descriptor = os.open(os.fspath(path), flags | _SAFE_OPEN)
@@ -109,14 +126,19 @@ def open_replacing(path: PathLike, flags: int) -> Tuple[int, Optional[str]]:
     """Like ``open_private``, but something planted at ``path`` is set aside and a real file made.
 
     Returns the descriptor and, when something was set aside, a sentence saying what and where to.
-    Only a link or a non-file is moved: a regular file another process just created stays.
+    Only a link, a non-file or a file this user may not open (another user's) is moved: a regular
+    file another process just created stays.
     """
+    foreign = False
     try:
         return open_private(path, flags), None
     except UnusableStateFile as error:
         planted = "{0} is unusable: {1}".format(path, error.reason)
+    except PermissionError as error:
+        planted = "{0} is unusable: this user may not open it ({1}), another user must have made it".format(path, error.strerror)
+        foreign = True
     try:
-        if not stat.S_ISREG(os.lstat(os.fspath(path)).st_mode):
+        if foreign or not stat.S_ISREG(os.lstat(os.fspath(path)).st_mode):
             planted += "; moved aside to {0}".format(set_aside(path))
     except FileNotFoundError:
         pass  # another process moved it first
@@ -140,6 +162,10 @@ def _read(path: PathLike) -> Any:
     except OSError as error:
         if error.errno in (errno.ELOOP, errno.ENXIO):
             raise UnusableStateFile(path, "it is " + _kind(os.lstat(os.fspath(path)).st_mode)) from None
+        if error.errno in (errno.EACCES, errno.EPERM):
+            # Written by another user (root running a flush by hand): a new file takes its place.
+            raise UnusableStateFile(path, "this user may not read it ({0}), another user must have written it".format(
+                error.strerror)) from None
         raise StateFileError("state file {0} is unreadable ({1}); check its permissions".format(path, error)) from None
     try:
         mode = os.fstat(descriptor).st_mode
@@ -172,6 +198,7 @@ def write_atomically(path: PathLike, data: Any) -> None:
     handle, temporary = _create_temporary(path)
     try:
         os.fchmod(handle, PRIVATE)
+        _give_to_folder_owner(handle, path)
         text = dumps(data, sort_keys=True, separators=COMPACT).encode("utf-8")
         written = 0
         while written < len(text):
