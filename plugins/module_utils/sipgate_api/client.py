@@ -144,6 +144,10 @@ def _unusable_url(error: Exception) -> bool:
 
 
 def _transport_error(error: Exception, what: str) -> SipgateError:
+    if isinstance(error, requests.exceptions.InvalidHeader):
+        # Refused while the request was built; its text would quote the header, credentials and all.
+        return SipgateError("{0} failed: a request header could not be built from the settings; nothing was sent. Check "
+                            "the credentials for stray characters".format(what))
     if _unusable_url(error):
         return SipgateError("{0} failed: the API URL is not usable ({1}); nothing was sent. Check api_url "
                             "(expected something like {2})".format(what, type(error).__name__, DEFAULT_API_URL))
@@ -183,7 +187,7 @@ class SipgateClient:
                  validate_certs: bool = True, retry_policy: RetryPolicy = RetryPolicy(), pool_size: int = 8) -> None:
         if not HAS_REQUESTS:
             raise SipgateError("the Python library 'requests' is required to talk to sipgate; install python3-requests")
-        self.api_url = api_url.rstrip("/")
+        self.api_url = api_url.strip().rstrip("/")
         self.timeout = (min(timeout, 10.0), timeout)
         self.pool_size = pool_size
         self._secrets = credentials.secrets()

@@ -41,6 +41,25 @@ class Credentials(Frozen):
         return (self.secret, self._basic_pair(), self.authorization_header())
 
 
+# What an OAuth access token is made of (RFC 6750's b64token); it goes into the header as it is.
+_TOKEN_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/=")
+
+
+def _token_text(field: str, value: Optional[str]) -> Optional[str]:
+    """A token as issued: the blanks a copy or a YAML block adds around it go; anything else foreign is refused.
+
+    The value itself is never quoted: it is a secret.
+    """
+    if value is None:
+        return None
+    text = str(value).strip()
+    if text and not set(text) <= _TOKEN_CHARACTERS:
+        raise SmsValidationError(field, "holds a character no sipgate token has (a blank, a line break or a non-ASCII "
+                                 "character such as a typographic dash, often from copying)",
+                                 "copy the token again exactly as sipgate shows it")
+    return text
+
+
 def _pair(kind: str, id_field: str, identity: Optional[str], secret_field: str, secret: Optional[str]) -> Credentials:
     if not identity:
         raise SmsValidationError(id_field, "missing while {0} is set".format(secret_field), "give both {0} and {1}".format(id_field, secret_field))
@@ -52,6 +71,8 @@ def _pair(kind: str, id_field: str, identity: Optional[str], secret_field: str, 
 def choose_credentials(token_id: Optional[str] = None, token: Optional[str] = None, username: Optional[str] = None,
                        password: Optional[str] = None, access_token: Optional[str] = None) -> Credentials:
     """Exactly one complete way of authenticating, or an error naming the fields to fix."""
+    token_id, token, access_token = (_token_text(field, value) for field, value in
+                                     (("token_id", token_id), ("token", token), ("access_token", access_token)))
     given = [name for name, present in ((TOKEN, token_id or token), (LEGACY, username or password), (BEARER, access_token)) if present]
     if not given:
         raise SmsValidationError("token_id", "no credentials given",

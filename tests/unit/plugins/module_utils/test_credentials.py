@@ -132,3 +132,21 @@ def test_any_input_gives_one_complete_kind_or_an_error_without_the_secret(token_
     assert credentials.kind in ("personal access token", "username and password", "OAuth access token")
     if credentials.secret and len(credentials.secret) >= 4 and credentials.secret not in (credentials.kind, credentials.identity):
         assert credentials.secret not in repr(credentials)
+
+
+@pytest.mark.parametrize("field", ["token_id", "token", "access_token"])
+def test_blanks_around_a_pasted_token_are_dropped(field: str) -> None:
+    given = {"token_id": "token-ABC", "token": "0f5b5d0e-4a52", "access_token": "sim-access-7d3f"}
+    chosen = {"access_token": {"access_token": given["access_token"]}}.get(field, {"token_id": given["token_id"], "token": given["token"]})
+    padded = dict(chosen, **{field: "  " + given[field] + "\n"})
+    credentials = choose_credentials(**padded)
+    assert given[field] in (credentials.identity, credentials.secret) and "\n" not in credentials.authorization_header()
+
+
+@pytest.mark.parametrize("field, value", [("access_token", "sim-access\n7d3f"), ("access_token", "sim\u2013access"),
+                                          ("token", "0f5b5d0e 4a52"), ("token_id", "token-\u00c4BC")])
+def test_a_token_with_a_character_no_token_has_is_refused_without_quoting_it(field: str, value: str) -> None:
+    given = {"access_token": value} if field == "access_token" else dict({"token_id": "token-ABC", "token": "0f5b5d0e"}, **{field: value})
+    with pytest.raises(SmsValidationError) as refused:
+        choose_credentials(**given)
+    assert refused.value.field == field and value not in str(refused.value) and "copy the token again" in str(refused.value)
