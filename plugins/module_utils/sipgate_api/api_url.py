@@ -54,9 +54,20 @@ def _warning(api_url: str) -> str:
             "on this machine".format(api_url))
 
 
+def _refuse_credentials(text: str) -> None:
+    """Credentials belong in their own settings: in the URL they would be shown wherever the URL is."""
+    authority = text.split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    if "@" in authority:
+        raise SmsValidationError("api_url", "carries credentials before its host (user:password@host); the URL is not "
+                                 "repeated here because of them",
+                                 "give the URL without them, and the credentials as token_id and token")
+
+
 def plain_http_warning(api_url: str) -> Optional[str]:
-    """A warning for plain http on loopback, None for anything else; refuses plain http beyond loopback."""
+    """A warning for plain http on loopback, None for anything else; refuses plain http beyond loopback
+    and credentials written into the URL."""
     text = str(api_url).strip()
+    _refuse_credentials(text)
     if text[:6].lower() == "https:":
         return None  # what urlsplit would find too: the scheme is https
     if _plainly_loopback(text):

@@ -38,7 +38,7 @@ def test_plain_http_beyond_loopback_is_refused(url: str) -> None:
 @pytest.mark.parametrize("url", ["http://127.0.0.1:18555/v2", "http://127.0.0.1", "http://localhost:80/v2", "http://[::1]:8080/v2",
                                  "HTTP://127.0.0.1:5/", "http://127.0.0.1:/v2", "http://127.0.0.1:80@evil.example/",
                                  "http://127.0.0.1.evil.example/", "http://127.0.0.1\n.evil.example/", "http://127.0.0.1:80\\@evil.example/",
-                                 "http://user@127.0.0.1/", "http://127.0.0.1:8080?x", "http://127.0.0.1:\uff18\uff10/", "http://LOCALHOST/"])
+                                 "http://127.0.0.1:8080?x", "http://127.0.0.1:\uff18\uff10/", "http://LOCALHOST/"])
 def test_the_quick_look_at_a_loopback_url_agrees_with_urlsplit(url: str) -> None:
     # Without urllib.parse and ipaddress only the usual spellings are recognised; everything else gets the full look.
     try:
@@ -53,3 +53,12 @@ def test_the_quick_look_at_a_loopback_url_agrees_with_urlsplit(url: str) -> None
     except SmsValidationError:
         told = "refused"
     assert told == expected
+
+
+@pytest.mark.parametrize("url", ["http://token-SIM001:0f5b5d0e-secret@127.0.0.1:8080/v2", "https://user:pa55@api.sipgate.com/v2",
+                                 " https://user@api.sipgate.com/v2", "http://user@127.0.0.1/"])
+def test_credentials_in_the_url_are_refused_without_repeating_them(url: str) -> None:
+    with pytest.raises(SmsValidationError) as caught:
+        plain_http_warning(url)
+    assert caught.value.field == "api_url" and "token_id and token" in caught.value.fix
+    assert "0f5b5d0e" not in str(caught.value) and "pa55" not in str(caught.value) and "user" not in str(caught.value).replace("user:password", "")
