@@ -17,14 +17,31 @@ from typing import Any, Optional
 from ansible.plugins.action import ActionBase
 
 
-def several_hosts_each_text(play_hosts: list, run_once: bool, delegated: bool) -> Optional[str]:
-    """A warning when the task runs on several hosts that each keep their own record, or None."""
-    if len(play_hosts) <= 1 or run_once or delegated:
+def several_hosts_each_text(play_hosts: list, run_once: bool, delegated: bool, batch: Optional[list] = None) -> Optional[str]:
+    """A warning when the task runs on several hosts that each keep their own record, or None.
+
+    ``play_hosts`` are all the play's hosts, ``batch`` those of this ``serial`` batch (all by default):
+    ``run_once`` runs once per batch, so with several batches it still texts once per batch.
+    """
+    batch = play_hosts if batch is None else batch
+    if len(play_hosts) <= 1 or delegated or (run_once and len(batch) >= len(play_hosts)):
         return None
     named = ", ".join(str(host) for host in play_hosts[:3]) + (", ..." if len(play_hosts) > 3 else "")
+    if run_once:
+        return ("sipgate_sms runs once per serial batch of {0} hosts ({1}), each time on a host with its own record of sent "
+                "SMS: each batch texts. Add delegate_to: localhost to share one record on the controller.".format(len(play_hosts), named))
     return ("sipgate_sms runs on {0} hosts ({1}), each with its own record of sent SMS: each host texts. Add "
             "run_once: true (and delegate_to: localhost) to text once, or delegate_to: localhost to share one record "
             "on the controller.".format(len(play_hosts), named))
+
+
+def message_problem(module_args: dict) -> Optional[str]:
+    """Why the message cannot be sent as given (a list or mapping would go out as Python's spelling of it), or None."""
+    text = module_args.get("msg")
+    if isinstance(text, (list, tuple, dict)):
+        return ("msg: is a {0}, not a text; give one string (a list can be joined first, e.g. "
+                "\"{{{{ lines | join(', ') }}}}\")".format("mapping" if isinstance(text, dict) else "list"))
+    return None
 
 
 class ActionModule(ActionBase):
@@ -43,8 +60,13 @@ class ActionModule(ActionBase):
                 result.update(failed=True, msg="message and msg are the same option: give only one of them")
                 return result
             module_args["msg"] = module_args.pop("message")
-        warning = several_hosts_each_text(task_vars.get("ansible_play_batch") or [], bool(self._task.run_once),
-                                          bool(self._task.delegate_to))
+        problem = message_problem(module_args)
+        if problem:
+            result.update(failed=True, msg=problem, field="msg", changed=False)
+            return result
+        batch = list(task_vars.get("ansible_play_batch") or [])
+        warning = several_hosts_each_text(list(task_vars.get("ansible_play_hosts_all") or batch), bool(self._task.run_once),
+                                          bool(self._task.delegate_to), batch)
         # The temporary directory is removed by the task executor's call to cleanup().
         result.update(self._execute_module(module_name="sipgateio.sms.sipgate_sms", module_args=module_args, task_vars=task_vars,
                                            wrap_async=bool(self._task.async_val and not self._connection.has_native_async)))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.sipgateio.sms.plugins.action.sipgate_sms import several_hosts_each_text
+from ansible_collections.sipgateio.sms.plugins.action.sipgate_sms import message_problem, several_hosts_each_text
 
 
 @pytest.mark.parametrize("hosts, run_once, delegated", [
@@ -25,3 +25,20 @@ def test_several_hosts_without_run_once_or_delegate_to_are_warned_about_by_numbe
     assert warning is not None
     assert "runs on 4 hosts (web01, web02, web03, ...)" in warning and "each host texts" in warning
     assert "run_once: true" in warning and "delegate_to: localhost" in warning
+
+
+def test_serial_batches_with_run_once_on_their_own_hosts_are_warned_about():
+    warning = several_hosts_each_text(["web01", "web02", "web03"], True, False, batch=["web01"])
+    assert warning is not None and "once per serial batch of 3 hosts" in warning and "delegate_to: localhost" in warning
+    assert several_hosts_each_text(["web01", "web02", "web03"], True, True, batch=["web01"]) is None
+    assert "each host texts" in several_hosts_each_text(["web01", "web02", "web03"], False, False, batch=["web01"])
+
+
+@pytest.mark.parametrize("text, kind", [(["web01 down", "web02 down"], "list"), ({"text": "deploy done"}, "mapping")])
+def test_a_message_that_is_no_text_is_refused_naming_msg(text, kind):
+    problem = message_problem({"msg": text})
+    assert problem is not None and problem.startswith("msg: is a " + kind) and "join" in problem
+
+
+def test_a_text_message_passes():
+    assert message_problem({"msg": "web01 down"}) is None and message_problem({}) is None
