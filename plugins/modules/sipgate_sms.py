@@ -116,7 +116,8 @@ options:
   dedup_window:
     description:
       - How long a delivered SMS keeps an identical one from being sent again.
-        Seconds, or a duration like V(30m), V(24h), V(7d). V(0) turns idempotency off.
+        Seconds, or a duration like V(30m), V(24h), V(7d); at most V(90d), as long as the record keeps a send.
+        V(0) turns idempotency off.
     type: raw
     default: 24h
   dedup_scope:
@@ -278,7 +279,7 @@ from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors i
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.outcomes import DELIVERED, UNKNOWN
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.phone_numbers import region_of, same_number
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.request import (SmsRequest, build_requests, delivery_key,
-                                                                                        parse_duration, validate_sms_id)
+                                                                                        is_relative_delay, parse_duration, validate_sms_id)
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.state_file import StateFileError
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_module import (HELPER_ERRORS, connection_argument_spec,
                                                                                    connection_from_params, fail_with,
@@ -335,6 +336,9 @@ class SmsTask:
         """Everything that can be checked without the API, before any request."""
         params = self.params
         self.window = parse_duration(params["dedup_window"], "dedup_window")
+        if self.window > sent_record.KEEP_SECONDS:
+            raise SmsValidationError("dedup_window", "is longer than the {0} days the record of sent SMS is kept".format(
+                sent_record.KEEP_SECONDS // 86400), "give {0}d or less".format(sent_record.KEEP_SECONDS // 86400))
         if params["sms_id"]:
             validate_sms_id(params["sms_id"])
         # A stand-in smsId: the real one may still have to be looked up, the rest must be right already.
@@ -359,13 +363,22 @@ class SmsTask:
 
     def key(self, sms: SmsRequest) -> str:
         send_at = self.params["send_at"]
+        # A moment is identified by when it is, however it is written (Unix seconds, ...Z, +00:00); a delay
+        # (10m) by the delay, as every run resolves it to a later moment.
+        scheduled = "" if sms.send_at is None else str(send_at).strip() if is_relative_delay(send_at) else str(sms.send_at)
         # An empty key (a template that came out blank) must not make every text to a recipient the same send.
-        return delivery_key(sms, self.params["dedup_key"] or None, "" if send_at in (None, "") else str(send_at))
+        return delivery_key(sms, self.params["dedup_key"] or None, scheduled)
+
+    def keys(self, sms: SmsRequest) -> list:
+        """The send's key, and the one earlier versions recorded for a moment written as text."""
+        send_at = self.params["send_at"]
+        written = delivery_key(sms, self.params["dedup_key"] or None, "" if send_at in (None, "") else str(send_at))
+        return [self.key(sms)] + ([written] if written != self.key(sms) else [])
 
     def reason_to_skip(self, sms: SmsRequest, record: sent_record.SentRecord) -> str:
         if self.params["force"]:
             return ""
-        earlier = record.earlier(self.key(sms), self.window, self.now)
+        earlier = next(filter(None, (record.earlier(key, self.window, self.now) for key in self.keys(sms))), None)
         if earlier and earlier["outcome"] == UNKNOWN:
             return ("delivery unknown in an earlier run at {0}: check the phone or sipgate's history; "
                     "use force: true to send again".format(_iso(earlier["at"])))

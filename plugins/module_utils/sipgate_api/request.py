@@ -100,6 +100,14 @@ def parse_duration(raw: Any, field_name: str) -> int:
     return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
 
 
+def is_relative_delay(raw: Any) -> bool:
+    """Whether ``send_at`` is a delay from now (10m, 2h), not a moment: the same task later means a later moment."""
+    if raw is None or isinstance(raw, (int, float)):
+        return False
+    match = _RELATIVE_DELAY.match(str(raw).strip())
+    return bool(match and any(match.groups()))
+
+
 def parse_send_at(raw: Any, now: Optional[float] = None) -> Optional[int]:
     """Unix seconds for a schedule given as Unix seconds, ISO-8601 or a relative delay (10m, 2h, 1d2h)."""
     if raw is None or raw == "":

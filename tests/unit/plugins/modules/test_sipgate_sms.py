@@ -13,10 +13,10 @@ import os
 import signal
 import threading
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-import phonenumbers
 import phonenumbers
 import pytest
 from ansible.module_utils.testing import patch_module_args
@@ -230,6 +230,34 @@ def test_relative_send_at_is_resolved_and_rerun_is_skipped(api, capsys, state_fi
     assert run(capsys, state_file, recipients=[FIRST], send_at="2h")["changed"] is False
     assert run(capsys, state_file, recipients=[FIRST], send_at="3h")["changed"] is True
     assert len(api.sent) == 2
+
+
+def test_one_moment_written_three_ways_is_one_send(api, capsys, state_file):
+    moment = (int(time.time()) // 3600 + 2) * 3600
+    iso = datetime.fromtimestamp(moment, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    for written in (moment, iso + "Z", iso + "+00:00", datetime.fromtimestamp(moment, timezone(timedelta(hours=1))).isoformat()):
+        run(capsys, state_file, recipients=[FIRST], send_at=written)
+    assert [sms.send_at for sms in api.sent] == [moment]
+
+
+def test_a_record_written_with_the_moment_as_text_still_counts(api, capsys, state_file):
+    moment = (int(time.time()) // 3600 + 2) * 3600
+    iso = datetime.fromtimestamp(moment, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    run(capsys, state_file, recipients=[FIRST], send_at=iso)
+    record = json.loads(state_file.read_text(encoding="utf-8"))
+    entries = record["entries"] if "entries" in record else record
+    # As earlier versions keyed it: by the text of send_at.
+    old_key = delivery_key(api.sent[0], None, iso)
+    (key,) = [key for key in entries if isinstance(entries[key], dict)]
+    entries[old_key] = entries.pop(key)
+    state_file.write_text(json.dumps(record), encoding="utf-8")
+    assert run(capsys, state_file, recipients=[FIRST], send_at=iso)["changed"] is False and len(api.sent) == 1
+
+
+def test_a_dedup_window_longer_than_the_record_keeps_is_refused(api, capsys, state_file):
+    result = run(capsys, state_file, recipients=[FIRST], dedup_window="365d")
+    assert result["failed"] is True and result["field"] == "dedup_window" and "90d or less" in result["msg"]
+    assert api.calls == []
 
 
 def test_missing_sms_id_is_looked_up_and_used(api, capsys, state_file):
