@@ -8,6 +8,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from simulator.sipgate_simulator import TOKEN, TOKEN_ID  # pylint: disable=import-error
 from support.api_calls import closed_port_url
 from support.notifier_script import ScriptRunner, icinga_args
@@ -48,3 +50,20 @@ def test_token_is_not_in_the_command_line_of_a_running_notifier(notifier: Script
         out, err = process.communicate(timeout=30)
     assert process.returncode == 0, (out, err)
     assert len(sipgate_sim.sent_sms()) == 1
+
+
+@pytest.mark.parametrize("content, line", [
+    ("[sipgate]\ntoken_id = {id}\ntoken {token}\n", 3),          # the '=' forgotten
+    ("token = {token}\n[sipgate]\ntoken_id = {id}\n", 1),       # before any section
+    ("[sipgate]\ntoken = {token}\ntoken = {token}\n", 3),       # given twice
+])
+@pytest.mark.parametrize("mode", [[], ["--serve", "127.0.0.1:0"]])
+def test_a_malformed_settings_file_is_refused_by_line_without_quoting_it(notifier: ScriptRunner, sipgate_sim, content: str,  # type: ignore[no-untyped-def]
+                                                                         line: int, mode: list) -> None:
+    settings = notifier.state_dir.parent / "broken.ini"
+    settings.write_text(content.format(id=TOKEN_ID, token=TOKEN), encoding="utf-8")
+    settings.chmod(0o600)
+    done = notifier([*mode, "--config", str(settings), *([] if mode else icinga_args())], timeout=30)
+    assert done.returncode == 2 and "line {0}".format(line) in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert_no_token(done.stdout, done.stderr)
+    assert sipgate_sim.sent_sms() == []

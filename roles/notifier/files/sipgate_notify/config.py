@@ -133,9 +133,30 @@ def parse_file(path: str) -> ConfigParser:
     try:
         with open(path, encoding="utf-8") as handle:
             parser.read_file(handle)
-    except (OSError, configparser.Error, UnicodeDecodeError) as error:
+    except configparser.Error as error:
+        raise ConfigError("cannot read {0}: {1}".format(path, _unquoted(error))) from None
+    except (OSError, UnicodeDecodeError) as error:
         raise ConfigError("cannot read {0}: {1}".format(path, error)) from None
     return parser
+
+
+def _unquoted(error: Exception) -> str:
+    """What is wrong and on which line, without the line: configparser quotes it, and it may hold the token."""
+    import configparser  # pylint: disable=import-outside-toplevel
+
+    lineno = getattr(error, "lineno", None)
+    if lineno is None and getattr(error, "errors", None):
+        lineno = error.errors[0][0]  # type: ignore[attr-defined]
+    if isinstance(error, configparser.MissingSectionHeaderError):
+        what = "a setting comes before the first [section] header"
+    elif isinstance(error, configparser.DuplicateOptionError):
+        what = "a setting of [{0}] is given a second time".format(error.section)
+    elif isinstance(error, configparser.DuplicateSectionError):
+        what = "the section [{0}] is given a second time".format(error.section)
+    else:
+        what = "a line is neither a [section] header nor a 'name = value' setting"
+    where = "line {0}".format(lineno) if lineno else "the file"
+    return "{0}: {1} (the line is not shown: it may hold the token); fix {0}".format(where, what)
 
 
 def read_file(path: str) -> dict:
