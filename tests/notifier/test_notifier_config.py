@@ -128,6 +128,29 @@ def test_refused_settings_exit_2_and_journal_the_alert(tmp_path: Path, capsys: p
     assert '"event": "failed"' in journal and '"host": "web01"' in journal
 
 
+@pytest.mark.parametrize("settings, alert", [
+    ("[notify]\nbudget = five\n", ["-t", "PROBLEM", "-l", "web01", "-s", "DOWN", "-r", "+4915799912345"]),
+    ("[notify]\n", ["-t", "", "-l", "web01", "-s", "DOWN", "-r", "+4915799912345"]),
+])
+def test_an_alert_refused_before_its_settings_are_read_is_journaled(tmp_path: Path, capsys: pytest.CaptureFixture, settings: str,
+                                                                   alert: list) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    env = {"SIPGATE_SMS_STATE_DIR": str(state), "SIPGATE_TOKEN_ID": TOKEN_ID, "SIPGATE_TOKEN": TOKEN}
+    assert main(["--config", str(write_ini(tmp_path, settings)), *alert], env=env) == 2
+    assert capsys.readouterr().err
+    [entry] = [json.loads(line) for line in (state / "journal.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert (entry["event"], entry["host"], entry["recipient"]) == ("failed", "web01", "+4915799912345"), entry
+
+
+def test_a_flush_refused_for_its_settings_journals_no_alert(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    assert main(["--config", str(write_ini(tmp_path, "[notify]\nbudget = five\n")), "--flush"],
+                env={"SIPGATE_SMS_STATE_DIR": str(state)}) == 2
+    assert "budget" in capsys.readouterr().err and not (state / "journal.jsonl").exists()
+
+
 def test_no_alert_and_no_flush_is_bad_input(capsys: pytest.CaptureFixture) -> None:
     assert main([], env={}) == 2
     assert "no alert" in capsys.readouterr().err
@@ -163,7 +186,7 @@ def test_nan_infinite_and_negative_numbers_are_refused_naming_key_and_fix(tmp_pa
     assert "number of" in str(refused.value) and "e.g. {0} = ".format(key) in str(refused.value)
 
 
-def test_a_nan_dedup_window_stops_the_run_with_exit_2_before_any_state(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_a_nan_dedup_window_stops_the_run_with_exit_2_before_any_state_and_journals_the_alert(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     state = tmp_path / "state"
     state.mkdir()
     settings = write_ini(tmp_path, "[notify]\ndedup_window = nan\n")
@@ -171,7 +194,9 @@ def test_a_nan_dedup_window_stops_the_run_with_exit_2_before_any_state(tmp_path:
            "SIPGATE_API_URL": "http://127.0.0.1:1/v2"}
     assert main(["--config", str(settings), "-t", "PROBLEM", "-l", "web01", "-s", "DOWN", "-r", "+4915799912345"], env=env) == 2
     assert "dedup_window = 'nan' is not a finite number" in capsys.readouterr().err
-    assert list(state.iterdir()) == []
+    # No state is made; the refused alert is journaled.
+    assert [path.name for path in state.iterdir()] == ["journal.jsonl"]
+    assert '"event": "failed"' in (state / "journal.jsonl").read_text(encoding="utf-8")
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="running as another user needs root")

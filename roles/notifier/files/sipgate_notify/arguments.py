@@ -75,7 +75,17 @@ def sort_arguments(argv: Sequence[str]) -> Tuple[list, list]:
         else:
             unknown.append([argument])
             index += 1
-    return known, unknown
+    return _recipients_together(known), unknown
+
+
+def _recipients_together(known: list) -> list:
+    """``-r A -r B`` texts both: the numbers of every -r go into the first one's place."""
+    pagers = [word for word in known if word[:3] == "-r" + GLUE]
+    if len(pagers) < 2:
+        return known
+    together = "-r" + GLUE + ",".join(word[3:] for word in pagers if word[3:].strip())
+    first = known.index(pagers[0])
+    return known[:first] + [together] + [word for word in known[first + 1:] if word[:3] != "-r" + GLUE]
 
 
 def ignored_arguments(unknown: Sequence[Sequence[str]]) -> list:

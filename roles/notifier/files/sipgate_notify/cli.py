@@ -21,7 +21,7 @@ from sipgate_api.errors import SmsValidationError  # pylint: disable=import-erro
 from . import alert as alerts
 from . import decoding, events, journal
 from .arguments import ICINGA_LETTERS, ignored_arguments, quick_options, refuse_secrets
-from .config import ConfigError, Settings, checked_credentials, credentials_of, load
+from .config import DEFAULT_STATE_DIR, STATE_DIR_VARIABLE, ConfigError, Settings, checked_credentials, credentials_of, load
 from .run import EXIT_PERMANENT, Run, RunResult
 from .template import TemplateError
 
@@ -83,12 +83,34 @@ def fail(message: str) -> int:
     return EXIT_PERMANENT
 
 
-def journal_refusal(settings: Optional[Settings], refused: Sequence[alerts.Alert], reason: str) -> None:
-    """A run refused for its settings still leaves a trace of its alerts, where the state directory allows."""
-    if settings is None or not refused:
+def journal_refusal(settings: Optional[Settings], env: Mapping[str, str], options: Any, refused: Sequence[alerts.Alert], reason: str) -> None:
+    """A run refused for its settings still leaves a trace of its alerts, where the state directory allows.
+
+    Settings that could not be read name no state directory: then the one of the environment or the
+    default is used, if it exists. An alert that could not be read is journaled with what is known of it.
+    """
+    state_dir = settings.state_dir if settings is not None else env.get(STATE_DIR_VARIABLE) or DEFAULT_STATE_DIR
+    if settings is None and not os.path.isdir(state_dir):
         return
-    entries = [journal.record(events.FAILED, time.time(), ",".join(alert.recipients), reason, alert.summary()) for alert in refused]
-    journal.append(settings.state_dir, entries)
+    now = time.time()
+    entries = [journal.record(events.FAILED, now, ",".join(alert.recipients), reason, alert.summary()) for alert in refused]
+    if not entries and (getattr(options, "flush", False) or getattr(options, "bulk", False)):
+        return  # no alert was handed over
+    if not entries:
+        recipients, about = _unreadable_alert(options, env)
+        entries = [journal.record(events.FAILED, now, recipients, reason, about)]
+    journal.append(state_dir, entries)
+
+
+def _unreadable_alert(options: Any, env: Mapping[str, str]) -> Tuple[str, dict]:
+    """The recipients and what is known of an alert that could not be read, for its journal line."""
+    def given(letter: str, *names: str) -> str:
+        value = getattr(options, "icinga_" + letter, None)
+        return value if value is not None else next((env[name] for name in names if env.get(name)), "")
+
+    about = {"host": given("l", "NAGIOS_HOSTNAME", "NOTIFY_HOSTNAME"), "service": given("e", "NAGIOS_SERVICEDESC", "NOTIFY_SERVICEDESC"),
+             "type": given("t", "NAGIOS_NOTIFICATIONTYPE", "NOTIFY_NOTIFICATIONTYPE")}
+    return given("r", "NAGIOS_CONTACTPAGER", "NOTIFY_CONTACTPAGER"), about
 
 
 def handle(options: Any, settings: Settings, alert: Optional[alerts.Alert], bulk: List[alerts.Alert], started: float) -> int:
@@ -160,9 +182,9 @@ def main(argv: Sequence[str], env: Optional[Mapping[str, str]] = None, stdin: Op
             journal.log(problems)
         code = handle(options, settings, alert, bulk, started)
     except (alerts.AlertError, ConfigError, SmsValidationError, TemplateError, StateFileError, decoding.InputError) as error:
-        journal_refusal(settings, [alert] if alert else bulk, str(error))
+        journal_refusal(settings, env, options, [alert] if alert else bulk, str(error))
         return fail(str(error))
     except OSError as error:
-        journal_refusal(settings, [alert] if alert else bulk, str(error))
+        journal_refusal(settings, env, options, [alert] if alert else bulk, str(error))
         return fail("cannot use the state directory {0}: {1}".format(settings.state_dir if settings else "?", error))
     return max(code, EXIT_PERMANENT if problems else code)
