@@ -8,13 +8,17 @@ The real script in subprocesses against the simulator; every case counts the POS
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import fcntl
 import json
 import os
+import signal
 import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 import sipgate_api.state_file as state_file_module  # pylint: disable=import-error
@@ -25,6 +29,7 @@ from sipgate_api.errors import NOT_DELIVERED  # pylint: disable=import-error
 from sipgate_notify import journal as journal_module  # pylint: disable=import-error
 from sipgate_notify import spool  # pylint: disable=import-error
 from sipgate_notify.run import EXIT_OK, EXIT_TEMPORARY  # pylint: disable=import-error
+from sipgate_notify.run import LOCK_WAIT as RUN_LOCK_WAIT  # pylint: disable=import-error
 from support.notifier_stand_ins import ALICE, Clock, StandInSender, alert, journal, make_run
 
 BOB = "+4915799912346"
@@ -227,6 +232,40 @@ def test_state_path_below_a_file_still_sends(notifier: ScriptRunner, sipgate_sim
     assert_no_traceback(done)
     assert done.returncode == 0 and len(sms_posts(sipgate_sim)) == 1
     assert "Not a directory" in done.stderr and "sending without deduplication and budget" in done.stderr
+
+
+@contextlib.contextmanager
+def lock_held(state_dir: Path) -> Iterator[None]:
+    """The state's lock, held as a hung notifier would hold it."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(str(state_dir / "state.json.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
+
+
+def test_a_lock_held_too_long_sends_the_alert_without_it(notifier: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
+    started = time.monotonic()
+    with lock_held(notifier.state_dir):
+        done = notifier(env=nagios_alert())
+    assert_no_traceback(done)
+    assert done.returncode == 0, done.stderr
+    assert RUN_LOCK_WAIT <= time.monotonic() - started < RUN_LOCK_WAIT + 10
+    assert "locked by another process for 10 s" in done.stderr and "sending without deduplication and budget" in done.stderr
+    assert len(sms_posts(sipgate_sim)) == 1
+
+
+def test_ctrl_c_while_waiting_for_the_lock_ends_the_run_without_a_traceback(notifier: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
+    with lock_held(notifier.state_dir):
+        process = notifier.start(env=nagios_alert())
+        time.sleep(1.5)  # well into the wait for the lock
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    assert "Traceback" not in err and process.returncode == EXIT_TEMPORARY, err
+    assert "stopped by SIGINT: this alert was not sent" in err and out == ""
+    assert sipgate_sim.sent_sms() == []
 
 
 # In-process: the run's own sender stands in for sipgate, the state's writes are made to fail.

@@ -223,12 +223,17 @@ def _write_back(path: PathLike, data: Any) -> None:
 
 
 class _Lock:
-    """Holds ``<path>.lock``; with ``notes``, a link or directory planted there is set aside (and noted), else refused."""
+    """Holds ``<path>.lock``; with ``notes``, a link or directory planted there is set aside (and noted), else refused.
 
-    def __init__(self, path: PathLike, exclusive: bool, notes: Optional[list] = None) -> None:
+    With ``wait`` (seconds), a lock another process holds longer than that is given up on with a
+    StateFileError, so a hung holder cannot keep a caller waiting until something kills it.
+    """
+
+    def __init__(self, path: PathLike, exclusive: bool, notes: Optional[list] = None, wait: Optional[float] = None) -> None:
         self.path = path
         self.exclusive = exclusive
         self.notes = notes
+        self.wait = wait
         self.descriptor = -1
 
     def _open(self) -> int:
@@ -246,10 +251,28 @@ class _Lock:
             self.notes.append(planted)
         return descriptor
 
+    def _take(self, descriptor: int) -> None:
+        mode = fcntl.LOCK_EX if self.exclusive else fcntl.LOCK_SH
+        if self.wait is None:
+            fcntl.flock(descriptor, mode)
+            return
+        deadline = time.monotonic() + self.wait
+        pause = 0.005
+        while True:
+            try:
+                fcntl.flock(descriptor, mode | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise StateFileError("state file {0} has been locked by another process for {1:.0f} s; that process may "
+                                         "hang (see fuser {0}.lock)".format(self.path, self.wait)) from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.05)
+
     def __enter__(self) -> _Lock:
         descriptor = self._open()
         try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX if self.exclusive else fcntl.LOCK_SH)
+            self._take(descriptor)
         except BaseException:
             os.close(descriptor)
             raise
@@ -291,10 +314,10 @@ class _Update:
     Only a change that ran to its end is written: an exception leaves the file as it was.
     """
 
-    def __init__(self, path: PathLike, default: Any, notes: Optional[list] = None) -> None:
+    def __init__(self, path: PathLike, default: Any, notes: Optional[list] = None, wait: Optional[float] = None) -> None:
         self.path = path
         self.default = default
-        self.lock = _Lock(path, exclusive=True, notes=notes)
+        self.lock = _Lock(path, exclusive=True, notes=notes, wait=wait)
         self.data: Any = None
         self.changed = False
         self._before = ""
@@ -332,9 +355,9 @@ def updating_state(path: PathLike, default: Any) -> _Update:
 class _Recovery(_Update):
     """An update that sets an unusable file aside and goes on with what ``repair`` salvaged; it yields (data, notes)."""
 
-    def __init__(self, path: PathLike, default: Any, repair: Repair) -> None:
+    def __init__(self, path: PathLike, default: Any, repair: Repair, wait: Optional[float] = None) -> None:
         self.notes: list = []
-        super().__init__(path, default, self.notes)
+        super().__init__(path, default, self.notes, wait)
         self.repair = repair
 
     def _usable(self) -> Tuple[Any, List[str]]:
@@ -363,16 +386,17 @@ class _Recovery(_Update):
         return self.data, self.notes
 
 
-def recovering_state(path: PathLike, default: Any, repair: Repair) -> _Recovery:
+def recovering_state(path: PathLike, default: Any, repair: Repair, wait: Optional[float] = None) -> _Recovery:
     """Like ``updating_state``, for callers that must go on whatever the file holds.
 
     ``repair(data)`` returns the usable part of what the file holds and the problems it found.
     A file that is unreadable, no regular file, a symbolic link, or has problems is set aside
     (kept as ``<name>.unusable-<UTC time>``) and the update goes on with the usable part, or
     ``default``. Yields the data and sentences saying what was set aside (a planted lock too).
-    StateFileError still means the file cannot be locked, moved or written at all.
+    StateFileError still means the file cannot be locked (within ``wait`` seconds, when given),
+    moved or written at all.
     """
-    return _Recovery(path, default, repair)
+    return _Recovery(path, default, repair, wait)
 
 
 class LockedState:

@@ -22,7 +22,7 @@ from . import alert as alerts
 from . import decoding, events, journal
 from .arguments import ICINGA_LETTERS, ignored_arguments, quick_options, refuse_secrets
 from .config import DEFAULT_STATE_DIR, STATE_DIR_VARIABLE, ConfigError, Settings, checked_credentials, credentials_of, load
-from .run import EXIT_PERMANENT, Run, RunResult
+from .run import EXIT_PERMANENT, EXIT_TEMPORARY, Run, RunResult
 from .template import TemplateError
 
 TYPE_CHECKING = False
@@ -75,11 +75,11 @@ def print_previews(result: RunResult) -> None:
 
 def warn(message: Optional[str]) -> None:
     if message:
-        sys.stderr.write("{0}: warning: {1}\n".format(journal.IDENT, message))
+        sys.stderr.write("{0}: warning: {1}\n".format(journal.IDENT, journal.one_line(message)))
 
 
 def fail(message: str) -> int:
-    sys.stderr.write("{0}: {1}\n".format(journal.IDENT, message))
+    sys.stderr.write("{0}: {1}\n".format(journal.IDENT, journal.one_line(message)))
     return EXIT_PERMANENT
 
 
@@ -187,4 +187,8 @@ def main(argv: Sequence[str], env: Optional[Mapping[str, str]] = None, stdin: Op
     except OSError as error:
         journal_refusal(settings, env, options, [alert] if alert else bulk, str(error))
         return fail("cannot use the state directory {0}: {1}".format(settings.state_dir if settings else "?", error))
+    except KeyboardInterrupt:
+        # Ctrl-C outside a send (a send notes it and records what it knows): nothing of this run is recorded.
+        fail("stopped by SIGINT: this alert was not sent; an SMS in flight counts as delivery unknown to the next run")
+        return EXIT_TEMPORARY
     return max(code, EXIT_PERMANENT if problems else code)

@@ -41,6 +41,8 @@ EXIT_PERMANENT = 2
 STATE_FILE = "state.json"
 # Sends must be over before the engines' 30 s notification timeout, with room to record them.
 SEND_DEADLINE = 22.0
+# A run waits this long for the state's lock, then sends without it (fail open) while time is left.
+LOCK_WAIT = 10.0
 
 
 def network_sender(settings: Settings, credentials: Optional[Credentials] = None) -> Sender:
@@ -298,7 +300,7 @@ class Run:
 
     def _state(self) -> Any:
         """The shared state, locked, as (state, notes); an unusable file is set aside, and the notes say so."""
-        return recovering_state(self.state_path, policy.empty_state(), state_shape.usable)
+        return recovering_state(self.state_path, policy.empty_state(), state_shape.usable, wait=LOCK_WAIT)
 
     def _report_all(self, notes: List[str]) -> None:
         for note in notes:
