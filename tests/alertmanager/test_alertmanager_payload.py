@@ -80,6 +80,7 @@ def test_the_identity_is_the_label_set_whatever_its_order() -> None:
     (notification(one({"alertname": "A", "code": 500})), "alerts[0].labels.code: expected a string, got int"),
     (notification(latency("web01"), truncatedAlerts=-1), "truncatedAlerts: expected a count"),
     (notification(latency("web01"), receiver=7), "receiver: expected a string"),
+    (b"[" * 100000 + b"]" * 100000, "nested deeper than any webhook notification"),
 ])
 def test_a_malformed_notification_is_refused_naming_the_field(body: bytes, named: str) -> None:
     with pytest.raises(alertmanager.PayloadError, match=None) as refused:

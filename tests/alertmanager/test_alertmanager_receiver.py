@@ -138,6 +138,12 @@ def test_a_malformed_notification_is_answered_400_and_journaled(
     assert sipgate_sim.requests() == []
 
 
+def test_json_nested_beyond_reason_is_answered_400_and_journaled(calls: Calls, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
+    answer = calls(b"[" * 100000 + b"]" * 100000)
+    assert answer.status == 400 and "nested deeper" in answer.body["error"], answer
+    assert [record["event"] for record in calls.journal()] == ["failed"] and sipgate_sim.requests() == []
+
+
 def test_it_is_ready_only_while_the_state_directory_can_be_written(tmp_path: Path, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
     assert Calls(tmp_path / "state" / "not-yet", sipgate_sim.url).receiver.unready() == ""
     blocker = tmp_path / "a-file"

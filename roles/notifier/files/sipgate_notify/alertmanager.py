@@ -135,6 +135,9 @@ def parse(body: bytes) -> Group:
     except ValueError as error:
         raise PayloadError("the body is not JSON ({0}); point Alertmanager's webhook_configs or Grafana's webhook "
                            "contact point here".format(error)) from None
+    except RecursionError:
+        raise PayloadError("the body is JSON nested deeper than any webhook notification; send Alertmanager's or Grafana's "
+                           "webhook payload") from None
     if not isinstance(payload, dict):
         raise PayloadError("the body is JSON but no object; expected a webhook notification with receiver, status and alerts")
     version = payload.get("version")
