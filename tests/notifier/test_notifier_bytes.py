@@ -143,3 +143,13 @@ def test_clean_input_passes_unchanged() -> None:
 
 def test_a_lone_surrogate_that_is_no_escaped_byte_is_replaced_too() -> None:
     assert "\ud800" not in as_text("a\ud800b") and as_text("a\ud800b").startswith("a") and as_text("a\ud800b").endswith("b")
+
+
+def test_a_line_break_or_bidi_override_in_a_host_name_cannot_forge_a_log_line(notifier: ScriptRunner, sipgate_sim) -> None:  # type: ignore[no-untyped-def]
+    forged = "web01\nsipgate-sms-notify: PROBLEM db1 DOWN -> +4915799900000: sent\u202e"
+    done = notifier(env=nagios_alert(host=forged))
+    assert_no_traceback(done)
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stderr.splitlines() if "-> +49" in line]
+    assert len(lines) == 1 and "web01\\x0asipgate-sms-notify" in lines[0] and "\\u202e" in lines[0], done.stderr
+    assert len(sms_posts(sipgate_sim)) == 1

@@ -89,6 +89,17 @@ def describe(entry: dict) -> str:
     return line + (" ({0})".format(entry["reason"]) if entry.get("reason") else "")
 
 
+# Characters that would let a host name or plugin output start a forged log line, or reorder or
+# hide what a reader sees: controls, line separators, bidirectional overrides. Escaped, not dropped.
+_UNSHOWN = [*range(0x20), *range(0x7F, 0xA0), 0x061C, 0x200E, 0x200F, 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+_ESCAPES = {code: "\\x{0:02x}".format(code) if code < 0x100 else "\\u{0:04x}".format(code) for code in _UNSHOWN}
+
+
+def one_line(text: str) -> str:
+    """``text`` as one log line that shows what it holds."""
+    return text.translate(_ESCAPES)
+
+
 def _syslog(priority: str, lines: list) -> None:
     if not lines or not os.path.exists(SYSLOG_SOCKET):
         return
@@ -104,7 +115,7 @@ def _syslog(priority: str, lines: list) -> None:
 
 def log(entries: Iterable[dict], stderr: bool = True) -> None:
     """Each entry as one line to stderr and, where a syslog socket exists, to syslog (facility user)."""
-    lines = [describe(entry) for entry in entries]
+    lines = [one_line(describe(entry)) for entry in entries]
     if stderr:
         for line in lines:
             sys.stderr.write("{0}: {1}\n".format(IDENT, line))
@@ -113,5 +124,6 @@ def log(entries: Iterable[dict], stderr: bool = True) -> None:
 
 def alarm(message: str) -> None:
     """A problem with the notifier's own files: loud on stderr and, where there is one, in syslog as an error."""
+    message = one_line(message)
     sys.stderr.write("{0}: ERROR: {1}\n".format(IDENT, message))
     _syslog("LOG_ERR", [message])
