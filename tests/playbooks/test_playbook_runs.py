@@ -182,3 +182,21 @@ def test_deploy_notify_refuses_a_missing_tasks_file_before_deploying(tmp_path: P
     assert "deploy_tasks: {0} is not a readable file".format(tmp_path / "deploy.yml") in result.output
     assert "Copy the release" not in result.output
     assert sipgate_sim.sent_sms() == []
+
+
+def test_deploy_notify_never_texts_the_output_of_a_no_log_task(tmp_path: Path, sipgate_sim, installed_collection: Path) -> None:
+    secret = "RegistryPw-7731-secret"
+    tasks = ("- name: Log in to the registry\n  ansible.builtin.command: \"sh -c 'echo bad pw {0} >&2; exit 1'\"\n"
+             "  no_log: true\n  when: inventory_hostname == 'web2'\n".format(secret))
+    result = deploy(tmp_path, sipgate_sim, installed_collection, tasks)
+    assert result.rc != 0
+    assert messages(sipgate_sim) == [
+        (ONCALL, 'DEPLOY FAILED deploy.yml on 1 of 3 host(s): web2: task "Log in to the registry": failed (output hidden: no_log)')]
+    assert secret not in result.output
+
+
+def test_deploy_notify_refuses_a_bad_number_before_deploying(tmp_path: Path, sipgate_sim, installed_collection: Path) -> None:
+    tasks = "- name: Copy the release\n  ansible.builtin.copy:\n    content: deployed\n    dest: {0}/deployed-{{{{ inventory_hostname }}}}\n".format(tmp_path)
+    result = deploy(tmp_path, sipgate_sim, installed_collection, tasks, oncall_numbers=ONCALL + ",+49 1")
+    assert result.rc != 0 and "recipients[1]" in result.output, result.output
+    assert list(tmp_path.glob("deployed-*")) == [] and sipgate_sim.requests() == []
