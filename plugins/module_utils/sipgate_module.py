@@ -8,7 +8,8 @@ Only modules import this; the notifier uses the Ansible-free files beside it.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+import os
+from typing import Any, Callable, Mapping, Optional
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
@@ -35,6 +36,28 @@ def connection_argument_spec() -> dict:
     }
 
 
+CREDENTIAL_OPTIONS = ("token_id", "token", "username", "password", "access_token")
+# The kinds of credentials the environment can supply (the options' fallbacks), by their options.
+ENVIRONMENT_KINDS = ({"token_id": "SIPGATE_TOKEN_ID", "token": "SIPGATE_TOKEN"}, {"access_token": "SIPGATE_ACCESS_TOKEN"})
+
+
+def without_environment_kinds(given: dict, environ: Mapping[str, str]) -> dict:
+    """The task's own credentials win over a kind the environment filled in (set for the callback, say).
+
+    Only when the options hold more than one kind: a kind whose every value is its environment
+    variable's is then dropped, as long as another kind remains.
+    """
+    kinds = [names for names in ({"token_id", "token"}, {"username", "password"}, {"access_token"}) if any(given[name] for name in names)]
+    if len(kinds) < 2:
+        return given
+    for variables in ENVIRONMENT_KINDS:
+        from_environment = all(given[name] and given[name] == environ.get(variable) for name, variable in variables.items())
+        if from_environment and len(kinds) > 1:
+            given = dict(given, **{name: None for name in variables})
+            kinds = [names for names in kinds if not names & set(variables)]
+    return given
+
+
 def require_requests(module: AnsibleModule) -> None:
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
@@ -51,8 +74,8 @@ def connection_from_params(params: dict, warn: Optional[Callable[[str], None]] =
 
     Plain http is refused beyond loopback; on loopback its warning goes to ``warn``.
     """
-    credentials = choose_credentials(params.get("token_id"), params.get("token"), params.get("username"),
-                                     params.get("password"), params.get("access_token"))
+    given = without_environment_kinds({name: params.get(name) for name in CREDENTIAL_OPTIONS}, os.environ)
+    credentials = choose_credentials(**given)
     connection = Connection(credentials, api_url=params["api_url"], timeout=params["timeout"],
                             validate_certs=params["validate_certs"], retries=params["retries"], **extra)
     if connection.warning and warn is not None:

@@ -176,6 +176,29 @@ def test_bad_input_fails_naming_the_field_before_any_request(api, capsys, state_
     assert not state_file.parent.exists()
 
 
+def test_the_tasks_own_credentials_win_over_a_token_in_the_environment(api, capsys, state_file, monkeypatch):
+    monkeypatch.setenv("SIPGATE_TOKEN_ID", "token-ENV001")
+    monkeypatch.setenv("SIPGATE_TOKEN", "env-secret")
+    made = []
+    real = sipgate_sms.connection_from_params
+
+    def spy(params, warn=None, **extra):
+        made.append(real(params, warn, **extra))
+        return made[-1]
+
+    monkeypatch.setattr(sipgate_sms, "connection_from_params", spy)
+    result = run(capsys, state_file, token_id=None, token=None, access_token="bearer-abc", recipients=[FIRST])
+    assert "failed" not in result, result
+    assert made[0].credentials.kind == "OAuth access token" and len(api.sent) == 1
+
+
+def test_two_kinds_of_credentials_in_the_task_itself_are_still_refused(api, capsys, state_file, monkeypatch):
+    monkeypatch.setenv("SIPGATE_TOKEN_ID", "token-ENV001")
+    monkeypatch.setenv("SIPGATE_TOKEN", "env-secret")
+    result = run(capsys, state_file, access_token="bearer-abc")  # token_id and token given by the task too
+    assert result["failed"] is True and result["field"] == "credentials" and api.calls == []
+
+
 def test_a_bad_recipient_late_in_the_list_keeps_the_good_ones_from_being_sent(api, capsys, state_file):
     result = run(capsys, state_file, recipients=[FIRST, SECOND, "+49 1"], sms_id=None)
     assert result["field"] == "recipients[2]"
