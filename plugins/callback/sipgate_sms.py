@@ -126,7 +126,8 @@ options:
         key: timeout
   retries:
     description:
-      - How often to repeat a request that surely did not take effect (connection refused, HTTP 429, 502, 503 or 504).
+      - How often to repeat a request that surely did not take effect (connection refused, HTTP 429 or 503).
+        A 502 or 504 may come after sipgate took the SMS, so it is never repeated.
     type: int
     default: 3
     env:
@@ -170,6 +171,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from ansible import context
 from ansible.plugins.callback import CallbackBase
 
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.connection import Connection
@@ -229,11 +231,13 @@ def first_lasting_failure(failures: list, summaries: dict) -> Optional[Failure]:
     return None
 
 
-def compose_message(playbook: str, counts: HostCounts, failure: Optional[Failure], max_segments: int = 1) -> str:
-    """The SMS text, fitted to ``max_segments``: outcome, playbook, host counts, first failure."""
+def compose_message(playbook: str, counts: HostCounts, failure: Optional[Failure], max_segments: int = 1,
+                    check_mode: bool = False) -> str:
+    """The SMS text, fitted to ``max_segments``: outcome, playbook (and whether it was a dry run), host counts, first failure."""
     outcome = "FAILED" if counts.went_wrong else "OK"
-    text = "Ansible {0} {1}: hosts ok {2}, changed {3}, failed {4}, unreachable {5}.".format(
-        outcome, playbook or "playbook", counts.ok, counts.changed, counts.failed, counts.unreachable)
+    text = "Ansible {0} {1}{2}: hosts ok {3}, changed {4}, failed {5}, unreachable {6}.".format(
+        outcome, playbook or "playbook", " (check mode)" if check_mode else "", counts.ok, counts.changed, counts.failed,
+        counts.unreachable)
     if failure is not None:
         text += " First failure: {0} '{1}'".format(failure.host, failure.task)
         if failure.message:
@@ -267,10 +271,12 @@ class CallbackModule(CallbackBase):
     def __init__(self, display: Any = None) -> None:
         super().__init__(display=display)
         self.playbook_name = ""
+        self.check_mode = False
         self.failures: list = []
 
     def v2_playbook_on_start(self, playbook: Any) -> None:
         self.playbook_name = os.path.basename(getattr(playbook, "_file_name", "") or "")
+        self.check_mode = bool(context.CLIARGS.get("check", False))
 
     def _remember(self, result: Any, fallback_message: str) -> None:
         host, task, data = _result_parts(result)
@@ -289,7 +295,7 @@ class CallbackModule(CallbackBase):
         if not should_notify(self.get_option("notify_on"), counts):
             return
         message = compose_message(self.playbook_name, counts, first_lasting_failure(self.failures, summaries),
-                                  self.get_option("max_segments"))
+                                  self.get_option("max_segments"), self.check_mode)
         try:
             self._send(message)
         except (SipgateError, SmsValidationError) as error:

@@ -80,6 +80,13 @@ def test_passing_run_sends_one_sms_with_notify_on_always(sipgate_sim, tmp_path):
         "Ansible OK deploy.yml: hosts ok 1, changed 0, failed 0, unreachable 0."]
 
 
+def test_a_check_mode_run_says_so_in_its_sms(sipgate_sim, tmp_path):
+    run = run_with_callback(tmp_path, PASSING_TASKS, callback_env(sipgate_sim.url, SIPGATE_SMS_NOTIFY_ON="always"), options=("--check",))
+    assert run.rc == 0, run.output
+    assert [sms["message"] for sms in sipgate_sim.sent_sms()] == [
+        "Ansible OK deploy.yml (check mode): hosts ok 1, changed 0, failed 0, unreachable 0."]
+
+
 def test_settings_from_ansible_cfg(sipgate_sim, tmp_path):
     (tmp_path / "ansible.cfg").write_text(
         "[defaults]\ncallbacks_enabled = sipgateio.sms.sipgate_sms\n\n"

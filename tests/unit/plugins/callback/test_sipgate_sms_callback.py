@@ -130,6 +130,11 @@ def test_message_of_a_passing_run_says_ok():
         "Ansible OK site.yml: hosts ok 3, changed 1, failed 0, unreachable 0."
 
 
+def test_message_of_a_check_mode_run_says_so():
+    assert compose_message("site.yml", HostCounts(failed=1), None, check_mode=True) == \
+        "Ansible FAILED site.yml (check mode): hosts ok 0, changed 0, failed 1, unreachable 0."
+
+
 def test_long_error_is_cut_to_one_gsm7_segment():
     error = "Traceback \u201cboom\u201d\t" + "x " * 300
     text = compose_message("site.yml", HostCounts(failed=1), Failure("web01", "Deploy", error))
