@@ -44,6 +44,15 @@ def message_problem(module_args: dict) -> Optional[str]:
     return None
 
 
+def as_the_task_spelled_it(result: dict, spelled: str) -> dict:
+    """An error about the text names the option as the task wrote it (``message`` or ``msg``)."""
+    if spelled != "msg" and result.get("field") == "msg":
+        result = dict(result, field=spelled)
+        if isinstance(result.get("msg"), str) and result["msg"].startswith("msg: "):
+            result["msg"] = spelled + result["msg"][3:]
+    return result
+
+
 class ActionModule(ActionBase):
     """Hands the task to the module, with ``message`` passed on as ``msg``."""
 
@@ -55,6 +64,7 @@ class ActionModule(ActionBase):
         task_vars = task_vars or {}
         result: dict[str, Any] = super().run(tmp, task_vars)
         module_args = dict(self._task.args)
+        spelled = "message" if "message" in module_args else "msg"
         if "message" in module_args:
             if "msg" in module_args:
                 result.update(failed=True, msg="message and msg are the same option: give only one of them")
@@ -62,14 +72,15 @@ class ActionModule(ActionBase):
             module_args["msg"] = module_args.pop("message")
         problem = message_problem(module_args)
         if problem:
-            result.update(failed=True, msg=problem, field="msg", changed=False)
+            result.update(as_the_task_spelled_it({"failed": True, "msg": problem, "field": "msg", "changed": False}, spelled))
             return result
         batch = list(task_vars.get("ansible_play_batch") or [])
         warning = several_hosts_each_text(list(task_vars.get("ansible_play_hosts_all") or batch), bool(self._task.run_once),
                                           bool(self._task.delegate_to), batch)
         # The temporary directory is removed by the task executor's call to cleanup().
-        result.update(self._execute_module(module_name="sipgateio.sms.sipgate_sms", module_args=module_args, task_vars=task_vars,
-                                           wrap_async=bool(self._task.async_val and not self._connection.has_native_async)))
+        result.update(as_the_task_spelled_it(self._execute_module(
+            module_name="sipgateio.sms.sipgate_sms", module_args=module_args, task_vars=task_vars,
+            wrap_async=bool(self._task.async_val and not self._connection.has_native_async)), spelled))
         if warning:
             result.setdefault("warnings", []).append(warning)
         return result

@@ -343,7 +343,7 @@ class SmsTask:
             validate_sms_id(params["sms_id"])
         # A stand-in smsId: the real one may still have to be looked up, the rest must be right already.
         messages = build_requests(params["sms_id"] or "s0", params["recipients"], params["msg"], params["send_at"], self.now,
-                                  params["country_code"], params["region"])
+                                  params["country_code"], params["region"], message_field="msg")
         self.check_cost(messages)
         self.connection = connection_from_params(params, self.module.warn, concurrency=params["concurrency"])
 
@@ -441,7 +441,7 @@ class SmsTask:
         with self.connection.open_client() as self.client:
             sms_id = resolve_sms_id(self.client, params["sms_id"])
             messages = build_requests(sms_id, params["recipients"], params["msg"], params["send_at"], self.now,
-                                      params["country_code"], params["region"])
+                                      params["country_code"], params["region"], message_field="msg")
             if self.module.check_mode:
                 skipped, to_send = self.decide(messages, sent_record.peek(self.state_file))
                 return build_result(sms_id, messages, skipped, to_send, None, True, self.module._diff)

@@ -89,7 +89,8 @@ BAD_INPUT = [
     ({"token": ""}, "token"),
     ({"token_id": ""}, "token_id"),
     ({"token_id": "", "token": ""}, "token_id"),
-    ({"access_token": "abc"}, "credentials"),
+    # Two kinds in the task itself (a kind only the environment holds gives way to the task's own).
+    ({"access_token": "abc", "token_id": "token-OTHER1", "token": "other-secret"}, "credentials"),
 ]
 
 

@@ -135,12 +135,14 @@ def parse_send_at(raw: Any, now: Optional[float] = None) -> Optional[int]:
 
 def build_requests(sms_id: Any, recipients: Iterable[Any], message: Any, send_at: Any = None,
                    now: Optional[float] = None, country_code: Any = DEFAULT_COUNTRY_CODE,
-                   region: Optional[str] = None) -> list[SmsRequest]:
-    """Validate everything first, so a bad field never leaves some SMS sent and others not."""
+                   region: Optional[str] = None, message_field: str = "message") -> list[SmsRequest]:
+    """Validate everything first, so a bad field never leaves some SMS sent and others not.
+
+    ``message_field`` is what the caller calls the text (the module: ``msg``), for its error."""
     from .phone_numbers import e164, region_of  # pylint: disable=import-outside-toplevel  # only reading a number needs it
 
     checked_id = validate_sms_id(sms_id)
-    checked_message = validate_message(message)
+    checked_message = validate_message(message, message_field)
     moment = parse_send_at(send_at, now)
     home = region_of(country_code, region)
     if isinstance(recipients, str):

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
 from .outcomes import DELIVERED, IN_FLIGHT, UNKNOWN
-from .state_file import StateFileError, locked_state, read_state
+from .state_file import StateFileError, locked_state, read_unlocked
 
 # Entries older than this are dropped; no dedup window is meant to be longer.
 KEEP_SECONDS = 90 * 24 * 3600
@@ -95,7 +95,8 @@ def peek(path: Path) -> SentRecord:
     """The record as it is, creating nothing: check mode must leave no trace, not even a lock file."""
     if not path.exists():
         return SentRecord(path, {})
-    return SentRecord(path, _checked(path, read_state(path, {})))
+    # Every write replaces the file whole, so it is read without its lock, which might not exist yet.
+    return SentRecord(path, _checked(path, read_unlocked(path, {})))
 
 
 @contextmanager

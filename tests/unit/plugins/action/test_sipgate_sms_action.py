@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.sipgateio.sms.plugins.action.sipgate_sms import message_problem, several_hosts_each_text
+from ansible_collections.sipgateio.sms.plugins.action.sipgate_sms import as_the_task_spelled_it, message_problem, several_hosts_each_text
 
 
 @pytest.mark.parametrize("hosts, run_once, delegated", [
@@ -42,3 +42,10 @@ def test_a_message_that_is_no_text_is_refused_naming_msg(text, kind):
 
 def test_a_text_message_passes():
     assert message_problem({"msg": "web01 down"}) is None and message_problem({}) is None
+
+
+def test_an_error_about_the_text_names_the_option_as_the_task_wrote_it():
+    refused = {"failed": True, "field": "msg", "msg": "msg: the message is blank; give the text to send"}
+    assert as_the_task_spelled_it(refused, "message") == dict(refused, field="message", msg="message: the message is blank; give the text to send")
+    assert as_the_task_spelled_it(refused, "msg") == refused
+    assert as_the_task_spelled_it({"changed": True}, "message") == {"changed": True}

@@ -144,7 +144,7 @@ LOST = SipgateError("POST /sessions/sms lost the connection after the request wa
     ({"recipients": ["+49 157"]}, "recipients[0]", ""),
     ({"recipients": [FIRST, "call me"]}, "recipients[1]", ""),
     ({"recipients": []}, "recipients", "no recipient"),
-    ({"msg": "   "}, "message", "blank"),
+    ({"msg": "   "}, "msg", "blank"),
     ({"send_at": "2001-01-01T00:00:00+00:00"}, "send_at", "in the past"),
     ({"send_at": "31d"}, "send_at", "more than 30 days"),
     ({"send_at": "2099-01-01T08:00:00"}, "send_at", "no time zone"),
@@ -566,6 +566,15 @@ def test_check_mode_after_a_send_reports_no_change(api, capsys, state_file):
     result = run(capsys, state_file, _ansible_check_mode=True)
     assert result["changed"] is False and len(api.sent) == 2
     assert state_file.read_bytes() == before
+
+
+def test_check_mode_beside_a_record_without_its_lock_file_creates_none(api, capsys, state_file):
+    write_record(state_file, {key_for(FIRST): {"at": time.time() - 60, "outcome": DELIVERED}})
+    lock = Path(str(state_file) + ".lock")
+    if lock.exists():
+        lock.unlink()
+    result = run(capsys, state_file, _ansible_check_mode=True)
+    assert statuses(result)[SECOND] == "would_send" and not lock.exists()
 
 
 def test_diff_lists_each_message_to_go_out(api, capsys, state_file):
