@@ -73,7 +73,8 @@ alert storms: a repeat of the same type and state for the same host/service and 
   worst first) and costs one SMS of the budget; each of its alerts is journaled.
 
 delivery (a send is repeated only when it surely had no effect):
-  no connection, HTTP 429 or 503     retried at once, then spooled: the next run or --flush sends it
+  no connection, HTTP 429 or 503     retried at once while the answer can come before the 22 s
+                                     deadline, then spooled: the next run or --flush sends it
   HTTP 401, 402, 403, 404, 405, 415  spooled (exit 2): sent by --flush once the cause is fixed
   HTTP 500                           spooled: tried again until spool_max_age
   HTTP 400, 413, 422                 this SMS is malformed: given up, journaled as failed
@@ -106,8 +107,8 @@ state directory: state.json (dedup, budget, held alerts, outbox, quarantine, the
   alert and recipient: sent, digest_sent, deduplicated, held, spooled, delivery_unknown,
   quarantined, failed, state_problem; with time, host/service/state and the text; never a
   secret) and settings.cache.json (the settings file's values but the token, until the file
-  changes). An unusable state.json is set aside and the alert still goes out. --dry-run reads
-  the state but writes nothing.
+  changes). An unusable state.json is set aside and the alert still goes out, as it does when
+  another run holds the state's lock for over 10 s. --dry-run reads the state but writes nothing.
 
 exit codes:
   0  delivered, or deliberately held back (deduplicated, held for a digest)
