@@ -142,6 +142,15 @@ def test_prune_forgets_old_sends_but_keeps_problems_for_their_recovery() -> None
     assert state["subjects"] == {}
 
 
+def test_prune_keeps_the_most_recent_subjects_when_there_are_too_many(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(policy, "MAX_SUBJECTS", 3)
+    state = policy.empty_state()
+    for moment in (5, 1, 4, 2, 3):
+        state["subjects"]["host{0}".format(moment)] = {"fingerprint": "x", "at": float(moment)}
+    policy.prune(state, now=10, limits=LIMITS)
+    assert sorted(state["subjects"]) == ["host3", "host4", "host5"]
+
+
 def test_complete_repairs_a_state_missing_parts() -> None:
     assert policy.complete({"sends": {}, "held": "nonsense"}) == policy.empty_state()
 

@@ -37,6 +37,9 @@ HELD = events.HELD
 STATE_VERSION = 1
 # How long a subject's history is kept: a problem may last days before its recovery bypasses the budget.
 SUBJECT_MEMORY = 7 * 24 * 3600.0
+# How many subjects are kept at most: every run reads and writes them all under the lock, so a host
+# that hears of very many (20,000 is about 4 MiB of state) forgets the longest silent ones first.
+MAX_SUBJECTS = 20000
 
 
 class Limits:
@@ -116,6 +119,10 @@ def prune(state: dict, now: float, limits: Limits) -> None:
     memory = max(SUBJECT_MEMORY, limits.dedup_window)
     for key in [key for key, seen in state["subjects"].items() if now - seen.get("at", 0) >= memory]:
         del state["subjects"][key]
+    if len(state["subjects"]) > MAX_SUBJECTS:
+        by_age = sorted(state["subjects"], key=lambda key: state["subjects"][key].get("at", 0))
+        for key in by_age[:len(by_age) - MAX_SUBJECTS]:
+            del state["subjects"][key]
 
 
 def room(state: dict, recipient: str, now: float, limits: Limits) -> int:
