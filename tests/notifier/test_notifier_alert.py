@@ -165,7 +165,7 @@ def test_an_unknown_option_and_its_value_are_skipped_with_a_warning() -> None:
     assert alert is not None and alert.summary()["warnings"] == warnings
 
 
-@pytest.mark.parametrize("read", [lambda argv: quick_options(argv), lambda argv: parser().parse_known_args(argv)[0]])
+@pytest.mark.parametrize("read", [quick_options, lambda argv: parser().parse_known_args(argv)[0]])
 def test_every_pager_of_a_repeated_r_is_texted(read) -> None:  # type: ignore[no-untyped-def]
     options = read(["-t", "PROBLEM", "-r", "+4915799912345", "-l", "web01", "-s", "DOWN", "-r", "0157 99912346", "-r", ""])
     alert = alert_from(options, {})

@@ -132,8 +132,8 @@ def test_refused_settings_exit_2_and_journal_the_alert(tmp_path: Path, capsys: p
     ("[notify]\nbudget = five\n", ["-t", "PROBLEM", "-l", "web01", "-s", "DOWN", "-r", "+4915799912345"]),
     ("[notify]\n", ["-t", "", "-l", "web01", "-s", "DOWN", "-r", "+4915799912345"]),
 ])
-def test_an_alert_refused_before_its_settings_are_read_is_journaled(tmp_path: Path, capsys: pytest.CaptureFixture, settings: str,
-                                                                   alert: list) -> None:
+def test_an_alert_refused_before_its_settings_are_read_is_journaled(
+        tmp_path: Path, capsys: pytest.CaptureFixture, settings: str, alert: list) -> None:
     state = tmp_path / "state"
     state.mkdir()
     env = {"SIPGATE_SMS_STATE_DIR": str(state), "SIPGATE_TOKEN_ID": TOKEN_ID, "SIPGATE_TOKEN": TOKEN}

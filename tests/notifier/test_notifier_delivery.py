@@ -65,6 +65,15 @@ def test_a_claim_from_before_the_host_restarted_has_ended_whoever_has_its_pid_no
     assert claimed == [item] and not lost.quarantined and item["uncertain"] == 1
 
 
+def test_a_clock_reading_another_run_left_behind_is_not_trusted(host_clock: HostClock) -> None:
+    state = policy.empty_state()
+    item = spool.enqueue(state, ALICE, "text", now=100, run_id=DEAD_RUN, about={})
+    item["claimed_by"], item["claimed_at"] = live_run(), 150  # claimed again by a version that reads no clock since boot
+    host_clock.uptime += spool.STALE_CLAIM + 60
+    assert spool.claim_waiting(state, now=160, run_id="second", hold_off=0) == ([], [])
+    assert item["claimed_by"] == live_run()
+
+
 def test_without_a_clock_since_boot_a_claim_ages_on_the_wall_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(spool, "host_clock", lambda: None)
     state = policy.empty_state()

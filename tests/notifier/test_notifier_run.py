@@ -169,8 +169,8 @@ def test_the_token_is_never_written(state_dir: Path, sipgate: StandInSender, clo
         assert SECRET not in path.read_text(encoding="utf-8")
 
 
-def test_moments_from_a_clock_that_ran_a_day_ahead_hold_alerts_no_longer_than_a_window(state_dir: Path, sipgate: StandInSender,
-                                                                                        clock: Clock) -> None:
+def test_moments_from_a_clock_that_ran_a_day_ahead_hold_alerts_no_longer_than_a_window(
+        state_dir: Path, sipgate: StandInSender, clock: Clock) -> None:
     ahead = clock.now + 86400
     state = {"version": 1, "subjects": {}, "sends": {ALICE: [ahead] * 5}, "held": {}, "outbox": [], "quarantine": [], "numbers": {}}
     (state_dir / "state.json").write_text(json.dumps(state), encoding="utf-8")

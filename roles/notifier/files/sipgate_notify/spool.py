@@ -17,8 +17,9 @@ records the outcome under it again:
 A claim whose run has ended (its process is gone, the host has restarted since, or the claim is
 older than any run may take) was in flight when that run died or failed to record the outcome: it
 counts as delivery unknown too. A claim's age is measured on the clock since boot, which no NTP
-step or admin moves: a wall clock set forward must not make a run that is still sending look dead. So a run that keeps dying mid-send, or keeps failing to write the state, costs at most two
-requests per SMS, never a resend loop.
+step or admin moves: a wall clock set forward must not make a run that is still sending look dead.
+So a run that keeps dying mid-send, or keeps failing to write the state, costs at most two requests
+per SMS, never a resend loop.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import time
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Optional
+    from typing import Optional, Tuple
 
 # Longer than any run may take (the engines kill a notification after 30 s, Icinga after 60 s).
 STALE_CLAIM = 120.0
@@ -69,7 +70,7 @@ _BOOT_ID_FILE = "/proc/sys/kernel/random/boot_id"
 _boot_id: Optional[str] = None
 
 
-def host_clock() -> Optional[tuple]:
+def host_clock() -> Optional[Tuple[str, float]]:
     """(this boot's id, seconds since boot), or None where the system has no such clock."""
     global _boot_id  # pylint: disable=global-statement  # read once per process
     try:
@@ -85,16 +86,20 @@ def _claim(item: dict, run_id: str, now: float) -> None:
     item["claimed_by"], item["claimed_at"] = run_id, now
     clock = host_clock()
     if clock is not None:
-        item["claimed_boot"], item["claimed_uptime"] = clock
+        # Whose clock reading it is: an older version claiming the item would leave these fields behind.
+        item["claimed_boot"], item["claimed_uptime"], item["claimed_clock_of"] = clock[0], clock[1], run_id
     else:
-        item.pop("claimed_boot", None)
-        item.pop("claimed_uptime", None)
+        _forget_clock(item)
+
+
+def _forget_clock(item: dict) -> None:
+    for field in ("claimed_boot", "claimed_uptime", "claimed_clock_of"):
+        item.pop(field, None)
 
 
 def _unclaim(item: dict) -> None:
     item["claimed_by"], item["claimed_at"] = None, 0
-    item.pop("claimed_boot", None)
-    item.pop("claimed_uptime", None)
+    _forget_clock(item)
 
 
 def enqueue(state: dict, recipient: str, text: str, now: float, run_id: str, about: dict) -> dict:
@@ -131,7 +136,7 @@ def _claim_has_ended(item: dict, now: float) -> bool:
         return True
     boot, uptime = item.get("claimed_boot"), item.get("claimed_uptime")
     clock = host_clock()
-    if clock is None or boot is None or uptime is None:
+    if clock is None or boot is None or uptime is None or item.get("claimed_clock_of") != item["claimed_by"]:
         return now - item.get("claimed_at", 0) >= STALE_CLAIM  # claimed where there is no clock since boot
     if boot != clock[0]:
         return True  # the host has restarted since: whatever process has that number now is another one

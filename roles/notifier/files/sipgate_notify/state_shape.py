@@ -91,7 +91,8 @@ def outbox_problem(item: Any) -> str:
                                        "created": is_number, "attempts": _is_count, "claimed_at": is_number,
                                        "claimed_by": lambda value: value is None or _is_text(value)},
                                 {"last_error": _is_text, "uncertain": _is_count, "not_before": is_number,
-                                 "quarantined_at": is_number, "claimed_boot": _is_text, "claimed_uptime": is_number})
+                                 "quarantined_at": is_number, "claimed_boot": _is_text, "claimed_uptime": is_number,
+                                 "claimed_clock_of": _is_text})
     if problem:
         return problem
     return "has a bad 'about'" if "about" not in item or _about_problem(item["about"]) else ""
