@@ -76,8 +76,8 @@ class _SafeRetry(Retry):  # type: ignore[misc,valid-type]
     """
 
     retry_after_cap: float = 30.0
-    # How long one attempt may wait for its answer (the read timeout).
-    answer_within: float = 10.0
+    # How long one attempt may take until its answer is in (the connect and the read timeout).
+    answer_within: float = 20.0
 
     def new(self, **kw: Any) -> Any:
         retry = super().new(**kw)
@@ -197,7 +197,8 @@ class SipgateClient:
         # As the session's auth, the header is never replaced by an entry in ~/.netrc, which requests
         # consults for any request that brings no auth of its own.
         self._session.auth = _Authorization(credentials.authorization_header())
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=_safe_retry(retry_policy, timeout))
+        # An attempt may take the connect timeout and then the read timeout before its answer is in.
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=_safe_retry(retry_policy, sum(self.timeout)))
         self._session.mount("https://", adapter)
         self._session.mount("http://", adapter)
 
