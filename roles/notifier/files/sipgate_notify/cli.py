@@ -189,6 +189,7 @@ def main(argv: Sequence[str], env: Optional[Mapping[str, str]] = None, stdin: Op
         return fail("cannot use the state directory {0}: {1}".format(settings.state_dir if settings else "?", error))
     except KeyboardInterrupt:
         # Ctrl-C outside a send (a send notes it and records what it knows): nothing of this run is recorded.
-        fail("stopped by SIGINT: this alert was not sent; an SMS in flight counts as delivery unknown to the next run")
+        fail("stopped by SIGINT before the run ended: its alert may not have gone out, and an SMS in flight counts as "
+             "delivery unknown to the next run")
         return EXIT_TEMPORARY
     return max(code, EXIT_PERMANENT if problems else code)

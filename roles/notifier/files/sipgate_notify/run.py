@@ -298,9 +298,14 @@ class Run:
                                           **details) for each in about_each_alert(item["about"])]
         result.worsen(EXIT_TEMPORARY)
 
-    def _state(self) -> Any:
-        """The shared state, locked, as (state, notes); an unusable file is set aside, and the notes say so."""
-        return recovering_state(self.state_path, policy.empty_state(), state_shape.usable, wait=LOCK_WAIT)
+    def _state(self, wait: Optional[float] = LOCK_WAIT) -> Any:
+        """The shared state, locked, as (state, notes); an unusable file is set aside, and the notes say so.
+
+        Before sending, a lock held too long is given up on (the alert then goes out without the
+        state); an outcome is waited for without a limit, as giving up would leave an SMS that went
+        out looking unsettled, to be sent once more.
+        """
+        return recovering_state(self.state_path, policy.empty_state(), state_shape.usable, wait=wait)
 
     def _report_all(self, notes: List[str]) -> None:
         for note in notes:
@@ -319,6 +324,18 @@ class Run:
     def _send(self, items: list, stop: Any = None) -> dict:
         return self.sender(items, self.started + SEND_DEADLINE, stop)
 
+    def _send_noting_signals(self, items: list) -> dict:
+        """Send with SIGTERM and SIGINT noted, not obeyed, until the outcomes are in (the caller records them)."""
+        if self.stop is not None:
+            return self._send(items, self.stop)
+        from sipgate_api.delivery import StopSignals  # pylint: disable=import-error,import-outside-toplevel
+
+        with StopSignals() as stop:
+            outcomes = self._send(items, stop)
+        if stop.received:
+            journal.alarm("stopped by {0} while sending; what was known is recorded".format(stop.name))
+        return outcomes
+
     def _send_without_state(self, direct: list, now: float, result: RunResult, trouble: StateFileError) -> RunResult:
         """Fail open: the alert goes straight out, without dedup and budget; the spool waits for a usable state.
 
@@ -329,7 +346,7 @@ class Run:
             journal.alarm("--flush cannot deliver the spool while the state cannot be used")
             result.worsen(EXIT_TEMPORARY)
         items = [spool.enqueue(policy.empty_state(), number, text, now, self.run_id, about) for number, text, about in direct]
-        outcomes = self._send(items) if items else {}
+        outcomes = self._send_noting_signals(items) if items else {}
         for item in items:
             self._record_unspooled(item, outcomes[item["id"]], now, result)
         result.journaled = self._journal(result.records)
@@ -371,6 +388,7 @@ class Run:
         decisions = RunResult()
         try:
             with self._state() as (state, notes):
+                now = self.clock()  # once the lock is held: other runs may have written later moments meanwhile
                 self._report_all(notes)
                 incoming = self._incoming(alert, bulk, result, now, state)
                 outgoing = self._decide_all(state, incoming, now, decisions)
@@ -409,7 +427,7 @@ class Run:
         settled = RunResult()
         outcomes = self._send(outgoing, stop)
         try:
-            with self._state() as (recorded, notes):
+            with self._state(wait=None) as (recorded, notes):
                 self._report_all(notes)
                 self._settle(recorded, outcomes, self.clock(), settled)
         except StateFileError as trouble:
