@@ -20,7 +20,7 @@ from ansible.plugins.action import ActionBase
 def several_hosts_each_text(play_hosts: list, run_once: bool, delegated: bool, batch: Optional[list] = None) -> Optional[str]:
     """A warning when the task runs on several hosts that each keep their own record, or None.
 
-    ``play_hosts`` are all the play's hosts, ``batch`` those of this ``serial`` batch (all by default):
+    ``play_hosts`` are the play's active hosts, ``batch`` those of this ``serial`` batch (all by default):
     ``run_once`` runs once per batch, so with several batches it still texts once per batch.
     """
     batch = play_hosts if batch is None else batch
@@ -75,7 +75,8 @@ class ActionModule(ActionBase):
             result.update(as_the_task_spelled_it({"failed": True, "msg": problem, "field": "msg", "changed": False}, spelled))
             return result
         batch = list(task_vars.get("ansible_play_batch") or [])
-        warning = several_hosts_each_text(list(task_vars.get("ansible_play_hosts_all") or batch), bool(self._task.run_once),
+        # ansible_play_hosts is every active host of the play, ansible_play_batch those of this serial batch.
+        warning = several_hosts_each_text(list(task_vars.get("ansible_play_hosts") or batch), bool(self._task.run_once),
                                           bool(self._task.delegate_to), batch)
         # The temporary directory is removed by the task executor's call to cleanup().
         result.update(as_the_task_spelled_it(self._execute_module(

@@ -135,6 +135,9 @@ def open_replacing(path: PathLike, flags: int) -> Tuple[int, Optional[str]]:
     except UnusableStateFile as error:
         planted = "{0} is unusable: {1}".format(path, error.reason)
     except PermissionError as error:
+        # Left by another user (an older version's flush run as root; files root makes now go to the
+        # folder's owner). Should that user hold this very lock right now, both hold a lock for one
+        # run: a narrow, one-time window, against every later alert going out without the state.
         planted = "{0} is unusable: this user may not open it ({1}), another user must have made it".format(path, error.strerror)
         foreign = True
     try:
