@@ -270,7 +270,7 @@ class _Lock:
                     raise StateFileError("state file {0} has been locked by another process for {1:.0f} s; that process may "
                                          "hang (see fuser {0}.lock)".format(self.path, self.wait)) from None
                 time.sleep(pause)
-                pause = min(pause * 2, 0.05)
+                pause = min(pause * 2, 0.01)  # short: a blocking waiter, queued in the kernel, must not always win
 
     def __enter__(self) -> _Lock:
         descriptor = self._open()

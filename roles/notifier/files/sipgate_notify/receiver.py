@@ -120,7 +120,11 @@ class Receiver:
         self.log_to_stderr = "JOURNAL_STREAM" not in os.environ or not os.path.exists(journal.SYSLOG_SOCKET)
 
     def _run(self, run_class: type = Run, **options: Any) -> Run:
-        return run_class(self.settings, self.credentials, sender=self.sender, stop=self.stop, **options)
+        # The server's threads wait for the state's lock in the kernel's queue, first come first served:
+        # polling with a time limit would let later calls overtake earlier ones (p99 went from 1.5 s to
+        # 6.8 s at 50 concurrent calls). No engine kills the receiver, and the sender's own timeout and
+        # retry apply to a call that waits too long.
+        return run_class(self.settings, self.credentials, sender=self.sender, stop=self.stop, lock_wait=None, **options)
 
     def _journal(self, records: List[dict]) -> bool:
         """Records of calls that never reach a run, which would create the state directory: journaled and logged."""

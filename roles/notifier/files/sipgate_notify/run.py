@@ -128,11 +128,13 @@ class Run:
     ``credentials`` may be None: they are then made from the settings when an SMS goes out.
     ``stop`` is a stop signal the caller shares (with ``received`` and ``name`` like ``StopSignals``),
     for a process whose own signal handling ends the sends of many runs; without it, a run notes
-    SIGTERM and SIGINT itself while it sends.
+    SIGTERM and SIGINT itself while it sends. ``lock_wait`` bounds the wait for the state's lock
+    before sending (None: as long as it takes).
     """
 
     def __init__(self, settings: Settings, credentials: Optional[Credentials], clock: Callable[[], float] = time.time,
-                 sender: Optional[Sender] = None, started: Optional[float] = None, stop: Any = None) -> None:
+                 sender: Optional[Sender] = None, started: Optional[float] = None, stop: Any = None,
+                 lock_wait: Optional[float] = LOCK_WAIT) -> None:
         self.settings = settings
         self.credentials = credentials
         self.clock = clock
@@ -143,6 +145,7 @@ class Run:
         self.state_path = os.path.join(settings.state_dir, STATE_FILE)
         self.run_id = spool.new_run_id()
         self.stop = stop
+        self.lock_wait = lock_wait
         # Reports about the state file, journaled with the run's next records.
         self.problems: list = []
 
@@ -298,7 +301,7 @@ class Run:
                                           **details) for each in about_each_alert(item["about"])]
         result.worsen(EXIT_TEMPORARY)
 
-    def _state(self, wait: Optional[float] = LOCK_WAIT) -> Any:
+    def _state(self, wait: Optional[float]) -> Any:
         """The shared state, locked, as (state, notes); an unusable file is set aside, and the notes say so.
 
         Before sending, a lock held too long is given up on (the alert then goes out without the
@@ -387,7 +390,7 @@ class Run:
         incoming: Optional[Incoming] = None
         decisions = RunResult()
         try:
-            with self._state() as (state, notes):
+            with self._state(self.lock_wait) as (state, notes):
                 now = self.clock()  # once the lock is held: other runs may have written later moments meanwhile
                 self._report_all(notes)
                 incoming = self._incoming(alert, bulk, result, now, state)
