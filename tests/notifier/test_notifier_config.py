@@ -288,3 +288,10 @@ def test_alerts_sent_with_cached_settings_authenticate_with_the_token_from_the_f
     assert installed.events() == ["sent", "sent"] and len(sipgate_sim.sent_sms()) == 2
     cache = (installed.state_dir / settings_cache.CACHE_FILE).read_text(encoding="utf-8")
     assert config[1] in cache and TOKEN not in cache
+
+
+def test_https_without_checking_the_certificate_is_warned_about(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    settings = write_ini(tmp_path, "[sipgate]\napi_url = https://api.sipgate.com/v2\nvalidate_certs = no\n")
+    env = {"SIPGATE_SMS_STATE_DIR": str(tmp_path / "state"), "SIPGATE_TOKEN_ID": TOKEN_ID, "SIPGATE_TOKEN": TOKEN, "SIPGATE_SMS_ID": SMS_ID}
+    assert main(["--config", str(settings), "--dry-run", "-t", "PROBLEM", "-l", "web01", "-s", "DOWN", "-r", "+4915799912345"], env=env) == 0
+    assert "warning: validate_certs is off" in capsys.readouterr().err

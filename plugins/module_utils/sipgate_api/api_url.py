@@ -63,6 +63,14 @@ def _refuse_credentials(text: str) -> None:
                                  "give the URL without them, and the credentials as token_id and token")
 
 
+def unverified_tls_warning(api_url: str, validate_certs: bool) -> Optional[str]:
+    """A warning when https is used without checking the certificate (a typo in a yes/no setting reads as no)."""
+    if validate_certs or str(api_url).strip()[:6].lower() != "https:":
+        return None
+    return ("validate_certs is off: the certificate of {0} is not checked, so whoever sits in between can read the "
+            "credentials; turn it off only for a test endpoint".format(api_url))
+
+
 def plain_http_warning(api_url: str) -> Optional[str]:
     """A warning for plain http on loopback, None for anything else; refuses plain http beyond loopback
     and credentials written into the URL."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from typing import Optional
 
-from .api_url import plain_http_warning
+from .api_url import plain_http_warning, unverified_tls_warning
 from .client import DEFAULT_API_URL, RetryPolicy, SipgateClient
 from .credentials import Credentials
 from .errors import SmsValidationError
@@ -50,8 +50,8 @@ class Connection(Frozen):
 
     @property
     def warning(self) -> Optional[str]:
-        """What the user should hear about this connection (plain http on loopback), or None."""
-        return plain_http_warning(self.api_url)
+        """What the user should hear about this connection (plain http on loopback, https unverified), or None."""
+        return plain_http_warning(self.api_url) or unverified_tls_warning(self.api_url, self.validate_certs)
 
     def open_client(self) -> SipgateClient:
         return SipgateClient(self.credentials, api_url=self.api_url, timeout=self.timeout, validate_certs=self.validate_certs,

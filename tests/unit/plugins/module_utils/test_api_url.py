@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.api_url import _plainly_loopback, plain_http_warning
+from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.api_url import _plainly_loopback, plain_http_warning, unverified_tls_warning
 from ansible_collections.sipgateio.sms.plugins.module_utils.sipgate_api.errors import SmsValidationError
 
 
@@ -62,3 +62,10 @@ def test_credentials_in_the_url_are_refused_without_repeating_them(url: str) -> 
         plain_http_warning(url)
     assert caught.value.field == "api_url" and "token_id and token" in caught.value.fix
     assert "0f5b5d0e" not in str(caught.value) and "pa55" not in str(caught.value) and "user" not in str(caught.value).replace("user:password", "")
+
+
+def test_https_without_checking_the_certificate_is_warned_about() -> None:
+    warning = unverified_tls_warning("https://api.sipgate.com/v2", False)
+    assert warning is not None and "validate_certs is off" in warning and "test endpoint" in warning
+    assert unverified_tls_warning("https://api.sipgate.com/v2", True) is None
+    assert unverified_tls_warning("http://127.0.0.1:8080/v2", False) is None  # plain http has its own warning

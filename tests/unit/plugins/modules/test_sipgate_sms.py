@@ -702,3 +702,8 @@ def test_one_segment_is_sent_without_a_warning(api, capsys, state_file, warnings
 def test_max_segments_below_one_is_refused(api, capsys, state_file):
     result = run(capsys, state_file, max_segments=0)
     assert result["field"] == "max_segments" and api.calls == []
+
+
+def test_https_without_checking_the_certificate_sends_with_a_warning(api, capsys, state_file, warnings):
+    result = run(capsys, state_file, recipients=[FIRST], validate_certs=False)
+    assert result["changed"] is True and any("validate_certs is off" in warning for warning in warnings), warnings
