@@ -95,3 +95,11 @@ def plain_http_warning(api_url: str) -> Optional[str]:
                                  "use https:// (the default is https://api.sipgate.com/v2); plain http is accepted only on "
                                  "loopback, for a test endpoint")
     return _warning(api_url)
+
+
+def connection_warning(api_url: str, validate_certs: bool) -> Optional[str]:
+    """What the user should hear about how the credentials travel (plain http on loopback, https unverified), or None.
+
+    Refuses plain http beyond loopback and credentials written into the URL.
+    """
+    return plain_http_warning(api_url) or unverified_tls_warning(api_url, validate_certs)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from typing import Optional
 
-from .api_url import plain_http_warning, unverified_tls_warning
+from .api_url import connection_warning, plain_http_warning
 from .client import DEFAULT_API_URL, RetryPolicy, SipgateClient
 from .credentials import Credentials
 from .errors import SmsValidationError
@@ -51,7 +51,7 @@ class Connection(Frozen):
     @property
     def warning(self) -> Optional[str]:
         """What the user should hear about this connection (plain http on loopback, https unverified), or None."""
-        return plain_http_warning(self.api_url) or unverified_tls_warning(self.api_url, self.validate_certs)
+        return connection_warning(self.api_url, self.validate_certs)
 
     def open_client(self) -> SipgateClient:
         return SipgateClient(self.credentials, api_url=self.api_url, timeout=self.timeout, validate_certs=self.validate_certs,

@@ -14,7 +14,7 @@ import os
 import sys
 import time
 
-from sipgate_api.api_url import plain_http_warning, unverified_tls_warning  # pylint: disable=import-error
+from sipgate_api.api_url import connection_warning  # pylint: disable=import-error
 from sipgate_api.state_file import StateFileError  # pylint: disable=import-error
 from sipgate_api.errors import SmsValidationError  # pylint: disable=import-error
 
@@ -136,7 +136,7 @@ def serve_command(options: Any, env: Mapping[str, str], given: decoding.Given) -
     try:
         settings = load(options.config, env)
         given.check()
-        warn(plain_http_warning(settings.api_url) or unverified_tls_warning(settings.api_url, settings.validate_certs))
+        warn(connection_warning(settings.api_url, settings.validate_certs))
         credentials = credentials_of(settings)
         receiving = serve_settings.load(options.config)
         serve_settings.check_numbers(receiving, settings.region)
@@ -176,7 +176,7 @@ def main(argv: Sequence[str], env: Optional[Mapping[str, str]] = None, stdin: Op
                         "or pipe a Checkmk bulk into --bulk; --flush delivers what waits; --help explains")
         settings = load(options.config, env, cached=not options.dry_run)
         given.check()
-        warn(plain_http_warning(settings.api_url) or unverified_tls_warning(settings.api_url, settings.validate_certs))
+        warn(connection_warning(settings.api_url, settings.validate_certs))
         if problems and not options.dry_run:
             journal.append(settings.state_dir, problems)
             journal.log(problems)
