@@ -25,7 +25,7 @@ from .config import ConfigError, Settings, credentials_of
 # check of a number not seen before (phonenumbers) are imported where they are used.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Callable, Dict, List, Optional, Sequence
+    from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
     from sipgate_api.credentials import Credentials  # pylint: disable=import-error
 
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
     # Sends outbox items until a deadline (a time.monotonic() moment), noting a stop signal: outcome per item id.
     Sender = Callable[[list, float, Any], dict]
+    T = TypeVar("T")
 
 EXIT_OK = 0
 EXIT_TEMPORARY = 1
@@ -327,17 +328,22 @@ class Run:
     def _send(self, items: list, stop: Any = None) -> dict:
         return self.sender(items, self.started + SEND_DEADLINE, stop)
 
-    def _send_noting_signals(self, items: list) -> dict:
-        """Send with SIGTERM and SIGINT noted, not obeyed, until the outcomes are in (the caller records them)."""
-        if self.stop is not None:
-            return self._send(items, self.stop)
-        from sipgate_api.delivery import StopSignals  # pylint: disable=import-error,import-outside-toplevel
+    def _noting_signals(self, work: Callable[[Any], T]) -> Tuple[T, Any]:
+        """``work(stop)``, with SIGTERM and SIGINT noted in ``stop`` instead of obeyed; its result and ``stop``.
 
-        with StopSignals() as stop:
-            outcomes = self._send(items, stop)
+        ``stop`` is the one the caller shares, or this run's own while ``work`` runs. A signal
+        received is reported; the caller records what is known, then obeys it.
+        """
+        if self.stop is not None:
+            done, stop = work(self.stop), self.stop
+        else:
+            from sipgate_api.delivery import StopSignals  # pylint: disable=import-error,import-outside-toplevel
+
+            with StopSignals() as stop:
+                done = work(stop)
         if stop.received:
             journal.alarm("stopped by {0} while sending; what was known is recorded".format(stop.name))
-        return outcomes
+        return done, stop
 
     def _send_without_state(self, direct: list, now: float, result: RunResult, trouble: StateFileError) -> RunResult:
         """Fail open: the alert goes straight out, without dedup and budget; the spool waits for a usable state.
@@ -349,7 +355,7 @@ class Run:
             journal.alarm("--flush cannot deliver the spool while the state cannot be used")
             result.worsen(EXIT_TEMPORARY)
         items = [spool.enqueue(policy.empty_state(), number, text, now, self.run_id, about) for number, text, about in direct]
-        outcomes = self._send_noting_signals(items) if items else {}
+        outcomes = self._noting_signals(lambda stop: self._send(items, stop))[0] if items else {}
         for item in items:
             self._record_unspooled(item, outcomes[item["id"]], now, result)
         result.journaled = self._journal(result.records)
@@ -413,16 +419,8 @@ class Run:
 
     def _send_and_settle(self, state: dict, outgoing: list) -> RunResult:
         """Send what was claimed and record the outcomes; a stop signal mid-send is noted, recorded, then obeyed."""
-        stop = self.stop
-        if stop is not None:
-            settled = self._send_and_record(state, outgoing, stop)
-        else:
-            from sipgate_api.delivery import StopSignals  # pylint: disable=import-error,import-outside-toplevel
-
-            with StopSignals() as stop:
-                settled = self._send_and_record(state, outgoing, stop)
+        settled, stop = self._noting_signals(lambda stop: self._send_and_record(state, outgoing, stop))
         if stop.received:
-            journal.alarm("stopped by {0} while sending; what was known is recorded".format(stop.name))
             settled.worsen(EXIT_TEMPORARY)
         return settled
 
