@@ -16,7 +16,7 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 from .sipgate_api import phone_numbers
 from .sipgate_api.client import DEFAULT_API_URL, HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from .sipgate_api.connection import Connection
-from .sipgate_api.credentials import choose_credentials
+from .sipgate_api.credentials import KINDS, choose_credentials
 from .sipgate_api.errors import SipgateError, SmsValidationError
 from .sipgate_api.state_file import StateFileError
 
@@ -36,25 +36,23 @@ def connection_argument_spec() -> dict:
     }
 
 
-CREDENTIAL_OPTIONS = ("token_id", "token", "username", "password", "access_token")
-# The kinds of credentials the environment can supply (the options' fallbacks), by their options.
-ENVIRONMENT_KINDS = ({"token_id": "SIPGATE_TOKEN_ID", "token": "SIPGATE_TOKEN"}, {"access_token": "SIPGATE_ACCESS_TOKEN"})
+CREDENTIAL_OPTIONS = tuple(field for _kind, fields in KINDS for field in fields)
 
 
 def without_environment_kinds(given: dict, environ: Mapping[str, str]) -> dict:
     """The task's own credentials win over a kind the environment filled in (set for the callback, say).
 
     Only when the options hold more than one kind: a kind whose every value is its environment
-    variable's is then dropped, as long as another kind remains.
+    variable's (the options' fallbacks) is then dropped, as long as another kind remains.
     """
-    kinds = [names for names in ({"token_id", "token"}, {"username", "password"}, {"access_token"}) if any(given[name] for name in names)]
-    if len(kinds) < 2:
-        return given
-    for variables in ENVIRONMENT_KINDS:
-        from_environment = all(given[name] and given[name] == environ.get(variable) for name, variable in variables.items())
+    spec = connection_argument_spec()
+    variables = {field: spec[field]["fallback"][1][0] for field in CREDENTIAL_OPTIONS if "fallback" in spec[field]}
+    kinds = [fields for _kind, fields in KINDS if any(given[field] for field in fields)]
+    for fields in list(kinds):
+        from_environment = all(field in variables and given[field] and given[field] == environ.get(variables[field]) for field in fields)
         if from_environment and len(kinds) > 1:
-            given = dict(given, **{name: None for name in variables})
-            kinds = [names for names in kinds if not names & set(variables)]
+            given = dict(given, **dict.fromkeys(fields))
+            kinds.remove(fields)
     return given
 
 

@@ -370,10 +370,11 @@ class SmsTask:
         return delivery_key(sms, self.params["dedup_key"] or None, scheduled)
 
     def keys(self, sms: SmsRequest) -> list:
-        """The send's key, and the one earlier versions recorded for a moment written as text."""
+        """The send's key, then the one earlier versions recorded for a moment written as text, where it differs."""
         send_at = self.params["send_at"]
+        key = self.key(sms)
         written = delivery_key(sms, self.params["dedup_key"] or None, "" if send_at in (None, "") else str(send_at))
-        return [self.key(sms)] + ([written] if written != self.key(sms) else [])
+        return [key] if written == key else [key, written]
 
     def reason_to_skip(self, sms: SmsRequest, record: sent_record.SentRecord) -> str:
         if self.params["force"]:

@@ -14,6 +14,8 @@ from .frozen import Frozen
 TOKEN = "personal access token"
 LEGACY = "username and password"
 BEARER = "OAuth access token"
+# Each kind of credentials and the options that give it.
+KINDS = ((TOKEN, ("token_id", "token")), (LEGACY, ("username", "password")), (BEARER, ("access_token",)))
 
 
 class Credentials(Frozen):
@@ -73,7 +75,8 @@ def choose_credentials(token_id: Optional[str] = None, token: Optional[str] = No
     """Exactly one complete way of authenticating, or an error naming the fields to fix."""
     token_id, token, access_token = (_token_text(field, value) for field, value in
                                      (("token_id", token_id), ("token", token), ("access_token", access_token)))
-    given = [name for name, present in ((TOKEN, token_id or token), (LEGACY, username or password), (BEARER, access_token)) if present]
+    options = {"token_id": token_id, "token": token, "username": username, "password": password, "access_token": access_token}
+    given = [kind for kind, fields in KINDS if any(options[field] for field in fields)]
     if not given:
         raise SmsValidationError("token_id", "no credentials given",
                                  "set token_id and token (or SIPGATE_TOKEN_ID and SIPGATE_TOKEN), username and password, or access_token")
