@@ -34,6 +34,9 @@ PRIVATE = 0o600
 _SAFE_OPEN = os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 # How many random names a temporary file may try before giving up (as tempfile does).
 _TEMPORARY_NAMES = 100
+# How often a wait with a time limit tries the lock: often, or a blocking waiter (queued in the
+# kernel) would always get it first.
+_LOCK_POLL = 0.01
 
 # What _read returns for a file that does not exist (a file holding JSON null is not missing).
 _MISSING = object()
@@ -260,7 +263,6 @@ class _Lock:
             fcntl.flock(descriptor, mode)
             return
         deadline = time.monotonic() + self.wait
-        pause = 0.005
         while True:
             try:
                 fcntl.flock(descriptor, mode | fcntl.LOCK_NB)
@@ -269,8 +271,7 @@ class _Lock:
                 if time.monotonic() >= deadline:
                     raise StateFileError("state file {0} has been locked by another process for {1:.0f} s; that process may "
                                          "hang (see fuser {0}.lock)".format(self.path, self.wait)) from None
-                time.sleep(pause)
-                pause = min(pause * 2, 0.01)  # short: a blocking waiter, queued in the kernel, must not always win
+                time.sleep(_LOCK_POLL)
 
     def __enter__(self) -> _Lock:
         descriptor = self._open()
